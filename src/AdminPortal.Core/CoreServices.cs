@@ -1,0 +1,18 @@
+using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Users;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AdminPortal.Core;
+
+public static class CoreServices
+{
+    /// <summary>Database and feature services shared by the web app and the CLI.</summary>
+    public static IHostApplicationBuilder AddPortalCore(this IHostApplicationBuilder builder)
+    {
+        builder.AddPortalDatabase();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<UserService>();
+        return builder;
+    }
+}

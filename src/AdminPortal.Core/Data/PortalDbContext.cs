@@ -1,0 +1,44 @@
+using AdminPortal.Core.Features.Activities;
+using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.ApiTokens;
+using AdminPortal.Core.Features.Audit;
+using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Playbooks;
+using AdminPortal.Core.Features.Policies;
+using AdminPortal.Core.Features.Users;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace AdminPortal.Core.Data;
+
+public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) : DbContext(options), IDataProtectionKeyContext
+{
+    public DbSet<User> Users => Set<User>();
+    public DbSet<SignInLink> SignInLinks => Set<SignInLink>();
+    public DbSet<Activity> Activities => Set<Activity>();
+    public DbSet<Policy> Policies => Set<Policy>();
+    public DbSet<PolicyPlaybook> PolicyPlaybooks => Set<PolicyPlaybook>();
+    public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<Playbook> Playbooks => Set<Playbook>();
+    public DbSet<PlaybookShare> PlaybookShares => Set<PlaybookShare>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    /// <summary>Data Protection keys live in the database so several instances share them.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite cannot compare or sort DateTimeOffset text; store UTC ticks instead.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+}

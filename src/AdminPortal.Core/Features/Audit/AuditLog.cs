@@ -1,0 +1,30 @@
+using AdminPortal.Core.Data;
+
+namespace AdminPortal.Core.Features.Audit;
+
+/// <summary>Writes audit entries. Callers pass names and ids only, never secrets.</summary>
+public sealed class AuditLog(PortalDbContext db, TimeProvider time)
+{
+    /// <summary>Adds an entry to the context; it is saved with the caller's own changes.</summary>
+    public void Add(string actor, string action, string? targetType = null, string? targetId = null, string? details = null, string? clientAddress = null) =>
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = time.GetUtcNow(),
+            Actor = actor,
+            Action = action,
+            TargetType = targetType,
+            TargetId = targetId,
+            Details = details,
+            ClientAddress = clientAddress,
+        });
+}
+
+/// <summary>Audit action names.</summary>
+public static class AuditActions
+{
+    public const string SignIn = "SignIn";
+    public const string SignOut = "SignOut";
+    public const string SignInLinkIssued = "SignInLinkIssued";
+    public const string SignInLinkRefused = "SignInLinkRefused";
+    public const string UserAdded = "UserAdded";
+}

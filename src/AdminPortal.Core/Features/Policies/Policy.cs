@@ -1,0 +1,71 @@
+using AdminPortal.Core.Features.Alerts;
+
+namespace AdminPortal.Core.Features.Policies;
+
+/// <summary>Watches activities and raises alerts; its alert settings say where the alerts go.</summary>
+public sealed class Policy
+{
+    /// <summary>24 lower-case hex characters, as MCAS policy ids.</summary>
+    public string Id { get; set; } = PortalIds.NewId();
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public PolicyType Type { get; set; } = PolicyType.Activity;
+    public PolicyCategory Category { get; set; } = PolicyCategory.ThreatDetection;
+    public AlertSeverity Severity { get; set; } = AlertSeverity.Medium;
+    public bool IsEnabled { get; set; } = true;
+
+    /// <summary>Conditions over activity fields, combined with AND.</summary>
+    public List<PolicyCondition> Conditions { get; set; } = [];
+    /// <summary>At least N matches by the same user within M minutes; null = every match counts.</summary>
+    public RepeatThreshold? Threshold { get; set; }
+
+    public PolicyAlertSettings AlertSettings { get; set; } = new();
+    public List<PolicyPlaybook> Playbooks { get; set; } = [];
+    /// <summary>Governance actions recorded for connectors to execute.</summary>
+    public List<string> GovernanceActions { get; set; } = [];
+
+    /// <summary>Template this policy was created from, if any.</summary>
+    public string? TemplateId { get; set; }
+    public string CreatedBy { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public string ModifiedBy { get; set; } = "";
+    public DateTimeOffset ModifiedAt { get; set; }
+    /// <summary>Optimistic concurrency token, renewed on every change.</summary>
+    public Guid Version { get; set; } = Guid.NewGuid();
+}
+
+public enum PolicyType { Activity, File, AnomalyDetection, Session, Access, AppDiscovery }
+
+public enum PolicyCategory { ThreatDetection, InformationProtection, ConditionalAccess, ShadowIT }
+
+public sealed class PolicyCondition
+{
+    public required string Field { get; set; }
+    public ConditionOperator Operator { get; set; }
+    public List<string> Values { get; set; } = [];
+}
+
+public enum ConditionOperator { Equals, NotEquals, InList, Contains, StartsWith, IpInRange }
+
+public sealed class RepeatThreshold
+{
+    public int Count { get; set; }
+    public int WindowMinutes { get; set; }
+}
+
+public sealed class PolicyAlertSettings
+{
+    public bool CreateAlertForEachMatch { get; set; } = true;
+    public int DailyAlertLimit { get; set; } = 5;
+    public bool SendEmail { get; set; }
+    public List<string> EmailRecipients { get; set; } = [];
+}
+
+/// <summary>A policy sends its alerts to this playbook ("Send alerts to Power Automate").</summary>
+public sealed class PolicyPlaybook
+{
+    public required string PolicyId { get; set; }
+    public Guid PlaybookId { get; set; }
+    public DateTimeOffset LinkedAt { get; set; }
+    public string LinkedBy { get; set; } = "";
+}

@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using AdminPortal.Core.Features.Users;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Identity.Web;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace AdminPortal.Web.Auth;
+
+public static class AuthenticationSetup
+{
+    public const string SignInPath = "/signin";
+    public const string NoAccessPath = "/no-access";
+
+    public static WebApplicationBuilder AddPortalAuthentication(this WebApplicationBuilder builder)
+    {
+        var mode = SignInMode.From(builder.Configuration);
+        builder.Services.AddSingleton(mode);
+
+        if (mode.IsEntra)
+        {
+            builder.Services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
+                .AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
+            builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, RecordEntraSignIns);
+        }
+        else
+        {
+            builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
+        }
+
+        builder.Services.Configure<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme, cookie =>
+        {
+            cookie.Cookie.Name = "AdminPortal.Auth";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            // Local mode is loopback-only plain HTTP; Entra mode runs behind HTTPS.
+            cookie.Cookie.SecurePolicy = mode.IsEntra ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            cookie.LoginPath = SignInPath;
+            cookie.AccessDeniedPath = NoAccessPath;
+            cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+            cookie.SlidingExpiration = true;
+            if (mode.IsLocal)
+                cookie.Events.OnValidatePrincipal = RefreshLocalUser;
+        });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(PortalPolicies.Reader, policy => policy.RequireRole(PortalPolicies.ReaderRoles))
+            .AddPolicy(PortalPolicies.Operator, policy => policy.RequireRole(PortalPolicies.OperatorRoles))
+            .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalPolicies.AdminRoles));
+        builder.Services.AddCascadingAuthenticationState();
+        return builder;
+    }
+
+    /// <summary>The principal of a local user: UPN as name, the portal role as role claim.</summary>
+    public static ClaimsPrincipal LocalPrincipal(User user) => new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new Claim(ClaimTypes.Name, user.Upn),
+            new Claim("name", user.DisplayName ?? user.Upn),
+            new Claim(ClaimTypes.Role, user.Role.ToString()),
+        ],
+        CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    /// <summary>A local session follows the user's current role; a removed or disabled user is signed out.</summary>
+    private static async Task RefreshLocalUser(CookieValidatePrincipalContext context)
+    {
+        var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
+        var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
+        var user = Guid.TryParse(id, out var userId) ? await users.FindAsync(userId, context.HttpContext.RequestAborted) : null;
+        if (user is null || user.IsDisabled)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+        else if (!context.Principal!.IsInRole(user.Role.ToString()))
+        {
+            context.ReplacePrincipal(LocalPrincipal(user));
+            context.ShouldRenew = true;
+        }
+    }
+
+    private static void RecordEntraSignIns(OpenIdConnectOptions options)
+    {
+        // Authorization code flow (with PKCE): the ID token comes from the token endpoint, not the browser.
+        options.ResponseType = OpenIdConnectResponseType.Code;
+        var previous = options.Events.OnTokenValidated;
+        options.Events.OnTokenValidated = async context =>
+        {
+            await previous(context);
+            if (context.Principal is { } principal)
+            {
+                var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
+                await users.RecordEntraSignInAsync(
+                    upn: principal.FindFirstValue("preferred_username") ?? principal.Identity?.Name ?? "",
+                    displayName: principal.FindFirstValue("name"),
+                    objectId: principal.FindFirstValue("http://schemas.microsoft.com/identity/claims/objectidentifier") ?? principal.FindFirstValue("oid"),
+                    roles: principal.FindAll(ClaimTypes.Role).Select(c => c.Value).Concat(principal.FindAll("roles").Select(c => c.Value)),
+                    clientAddress: context.HttpContext.Connection.RemoteIpAddress?.ToString(),
+                    context.HttpContext.RequestAborted);
+            }
+        };
+    }
+}

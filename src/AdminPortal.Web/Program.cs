@@ -1,0 +1,31 @@
+using AdminPortal.Core;
+using AdminPortal.Web.Auth;
+using AdminPortal.Web.Cli;
+using AdminPortal.Web.Components;
+using AdminPortal.Web.Hosting;
+
+// `AdminPortal.Web migrate`, `user add …`, `signin-link …`: the same executable is the CLI.
+if (PortalCli.IsCommand(args))
+    return await PortalCli.RunAsync(args);
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddPortalHosting();
+builder.AddPortalCore();
+builder.AddPortalAuthentication();
+builder.AddPortalUi();
+builder.AddPortalHealthChecks();
+
+var app = builder.Build();
+
+// Check settings and migrate before anything listens: a bad setting stops here with one line.
+if (!await app.PrepareAsync())
+    return 1;
+
+app.UsePortalPipeline();
+app.MapPortalHealthChecks();
+app.MapPortalAuthentication();
+app.MapPortalUi();
+
+await app.RunAsync();
+return 0;
+public partial class Program;
