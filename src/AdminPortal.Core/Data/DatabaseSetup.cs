@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,6 +31,11 @@ public static class DatabaseSetup
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, DatabaseOptions settings, string contentRoot)
     {
+        // A failed connection or command surfaces as an exception to whoever asked, and is logged
+        // there with its context; logging it here too turns one clear start-up message into a wall.
+        options.ConfigureWarnings(warnings => warnings.Log(
+            (RelationalEventId.ConnectionError, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug)));
         switch (settings.ParsedProvider)
         {
             case DatabaseProvider.SqlServer:

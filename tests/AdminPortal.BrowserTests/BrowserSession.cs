@@ -1,0 +1,43 @@
+using AdminPortal.Core.Features.Users;
+using AdminPortal.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace AdminPortal.BrowserTests;
+
+/// <summary>The portal on real Kestrel at 127.0.0.1 and Debian's Chromium driven by Playwright.</summary>
+public sealed class BrowserSession : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public PortalFactory Portal { get; } = new();
+    public IBrowser Browser { get; private set; } = default!;
+    public string BaseUrl { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        Portal.UseKestrel(0);
+        Portal.StartServer();
+        BaseUrl = Portal.ClientOptions.BaseAddress.ToString().TrimEnd('/');
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            // The system browser: this machine cannot download Playwright's own.
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public Task<string> SignInLinkAsync(string upn = "admin@localhost") =>
+        Portal.Services.GetRequiredService<UserService>().CreateSignInLinkAsync(upn)
+            .ContinueWith(secret => $"{BaseUrl}/signin/link/{secret.Result}", TaskScheduler.Default);
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await Portal.DisposeAsync();
+    }
+}
