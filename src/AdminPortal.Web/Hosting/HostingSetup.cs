@@ -1,5 +1,6 @@
 using AdminPortal.Core.Data;
 using AdminPortal.Web.Auth;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,8 @@ public static class HostingSetup
         builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateOnStart();
         builder.Services.AddOptions<LocalModeOptions>().BindConfiguration(LocalModeOptions.Section);
         builder.Services.AddProblemDetails();
+        // Keys in the database: every instance behind a load balancer reads the same cookies.
+        builder.Services.AddDataProtection().SetApplicationName("AdminPortal").PersistKeysToDbContext<PortalDbContext>();
         return builder;
     }
 
