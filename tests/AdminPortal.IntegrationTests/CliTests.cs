@@ -56,15 +56,18 @@ public sealed class CliTests : IDisposable
         Assert.Equal(PortalRole.SecurityOperator, alice.Role);
     }
 
-    [Fact]
-    public async Task UserAdd_WithUnknownRole_FailsWithoutStoringAnything()
+    [Theory]
+    [InlineData("Owner")]
+    [InlineData("2")]
+    [InlineData("SecurityReader,GlobalAdmin")]
+    public async Task UserAdd_WithUnknownRole_FailsWithoutStoringAnything(string role)
     {
         await Cli("migrate");
 
-        var result = await Cli("user", "add", "--upn", "bob@contoso.com", "--role", "Owner");
+        var result = await Cli("user", "add", "--upn", "bob@contoso.com", "--role", role);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("Owner", result.Error);
+        Assert.Contains($"'{role}' is not a role", result.Error);
         await using var db = Db();
         Assert.False(await db.Users.AnyAsync(u => u.Upn == "bob@contoso.com"));
     }

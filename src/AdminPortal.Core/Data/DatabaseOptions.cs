@@ -20,7 +20,7 @@ public sealed class DatabaseOptions
     public int SqliteBusyTimeoutMs { get; set; } = 5000;
 
     public DatabaseProvider ParsedProvider =>
-        Enum.TryParse<DatabaseProvider>(Provider, ignoreCase: true, out var provider) && Enum.IsDefined(provider)
+        EnumNames.TryParse<DatabaseProvider>(Provider, out var provider)
             ? provider
             : throw new InvalidOperationException($"Unknown Database:Provider '{Provider}'.");
 }
@@ -32,12 +32,14 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
 {
     public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
     {
-        if (!Enum.TryParse<DatabaseProvider>(options.Provider, ignoreCase: true, out var provider)
-            || !Enum.IsDefined(provider) || int.TryParse(options.Provider, out _))
+        if (!EnumNames.TryParse<DatabaseProvider>(options.Provider, out var provider))
         {
             return ValidateOptionsResult.Fail(
                 $"Database:Provider '{options.Provider}' is not supported; use Sqlite, SqlServer or PostgreSql.");
         }
+
+        if (options.SqliteBusyTimeoutMs < 0)
+            return ValidateOptionsResult.Fail("Database:SqliteBusyTimeoutMs must not be negative.");
 
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
@@ -57,12 +59,11 @@ public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
         }
         catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
         {
-            // The driver's message names the bad keyword; the connection string itself may hold a password.
-            return ValidateOptionsResult.Fail($"Database:ConnectionString is malformed for {provider}: {e.Message}");
+            // Not the driver's message: it quotes the offending text, which can be a password.
+            return ValidateOptionsResult.Fail(
+                $"Database:ConnectionString is malformed for {provider}: an unknown keyword or an invalid value (expected keyword=value pairs separated by ';').");
         }
 
-        return options.SqliteBusyTimeoutMs < 0
-            ? ValidateOptionsResult.Fail("Database:SqliteBusyTimeoutMs must not be negative.")
-            : ValidateOptionsResult.Success;
+        return ValidateOptionsResult.Success;
     }
 }

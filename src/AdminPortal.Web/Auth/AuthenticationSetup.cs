@@ -44,6 +44,12 @@ public static class AuthenticationSetup
                 cookie.Events.OnValidatePrincipal = RefreshLocalUser;
         });
 
+        builder.Services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "AdminPortal.Antiforgery";
+            antiforgery.Cookie.SecurePolicy = mode.IsEntra ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+        });
+
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(PortalPolicies.Reader, policy => policy.RequireRole(PortalPolicies.ReaderRoles))
             .AddPolicy(PortalPolicies.Operator, policy => policy.RequireRole(PortalPolicies.OperatorRoles))

@@ -41,7 +41,19 @@ public static class PortalCli
     private static Command UserCommand()
     {
         var upn = new Option<string>("--upn") { Description = "User principal name, e.g. alice@contoso.com", Required = true };
-        var role = new Option<PortalRole>("--role") { Description = "GlobalAdmin, SecurityOperator or SecurityReader", Required = true };
+        var role = new Option<PortalRole>("--role")
+        {
+            Description = "GlobalAdmin, SecurityOperator or SecurityReader",
+            Required = true,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : null;
+                if (PortalPolicies.TryParseRole(text, out var parsed))
+                    return parsed;
+                result.AddError($"'{text}' is not a role; use GlobalAdmin, SecurityOperator or SecurityReader.");
+                return default;
+            },
+        };
         var add = new Command("add", "Add a local user, or change the role of an existing one.") { upn, role };
         add.SetAction(async (parse, cancellationToken) => await WithHost(parse, async services =>
         {

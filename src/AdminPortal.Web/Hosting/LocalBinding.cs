@@ -26,7 +26,7 @@ public static class LocalBinding
         foreach (var key in new[] { "urls", "http_ports", "https_ports" })
         {
             foreach (var value in (configuration[key] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                yield return key == "urls" ? value : $"http://*:{value}";
+                yield return key switch { "urls" => value, "https_ports" => $"https://*:{value}", _ => $"http://*:{value}" };
         }
         foreach (var endpoint in configuration.GetSection("Kestrel:Endpoints").GetChildren())
         {

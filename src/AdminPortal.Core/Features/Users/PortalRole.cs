@@ -20,5 +20,5 @@ public static class PortalPolicies
     public static readonly string[] AdminRoles = [nameof(PortalRole.GlobalAdmin)];
 
     public static bool TryParseRole(string? value, out PortalRole role) =>
-        Enum.TryParse(value, ignoreCase: true, out role) && Enum.IsDefined(role) && !int.TryParse(value, out _);
+        EnumNames.TryParse(value, out role);
 }

@@ -127,14 +127,26 @@ public sealed class UserService(IDbContextFactory<PortalDbContext> contexts, Tim
         }
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var user = await db.Users.SingleOrDefaultAsync(u => (objectId != null && u.ExternalObjectId == objectId) || u.Upn == normalized, cancellationToken);
+        // The object id is the stable identity; a UPN can be renamed or given to someone else.
+        var user = (objectId is null ? null : await db.Users.SingleOrDefaultAsync(u => u.ExternalObjectId == objectId, cancellationToken))
+            ?? await db.Users.SingleOrDefaultAsync(u => u.Upn == normalized && (u.ExternalObjectId == null || u.ExternalObjectId == objectId), cancellationToken);
+        var previousHolder = await db.Users.SingleOrDefaultAsync(u => u.Upn == normalized && (user == null || u.Id != user.Id), cancellationToken);
+        if (user is null && role is null)
+            return;
+        if (previousHolder is not null)
+        {
+            // Another account had this UPN before: keep its history, free the name, stop its access.
+            var renamed = $"replaced-{previousHolder.Id:N}-{normalized}";
+            previousHolder.Upn = renamed[..Math.Min(renamed.Length, 256)];
+            previousHolder.IsDisabled = true;
+            await db.SaveChangesAsync(cancellationToken);
+        }
         if (user is null)
         {
-            if (role is null)
-                return;
-            user = new User { Upn = normalized, CreatedAt = time.GetUtcNow(), Source = UserSource.EntraId };
+            user = new User { Upn = normalized, CreatedAt = time.GetUtcNow() };
             db.Users.Add(user);
         }
+        user.Source = UserSource.EntraId;
         user.Upn = normalized;
         user.DisplayName = displayName ?? user.DisplayName;
         user.ExternalObjectId = objectId ?? user.ExternalObjectId;
