@@ -11,13 +11,17 @@ ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== Installing ${need[*]}"
   sudo_cmd=(); [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  # The tests start their own server: no permanent cluster on port 5432.
+  "${sudo_cmd[@]}" mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" | "${sudo_cmd[@]}" tee /etc/postgresql-common/createcluster.d/adminportal-tests.conf >/dev/null
   "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
 # A throwaway PostgreSQL server, owned by the postgres user (initdb refuses root).
 pg_bin=$(dirname "$(ls -d /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1)")
 pg_dir=$(mktemp -d /tmp/adminportal-pg.XXXXXX)
+trap 'rm -rf "$pg_dir"' EXIT
 free_port() {
   local port
   while :; do
@@ -49,7 +53,8 @@ dotnet build AdminPortal.sln -nologo -v q -clp:ErrorsOnly
 echo "== Testing"
 log="$pg_dir/test-output.txt"
 status=0
-dotnet test AdminPortal.sln --no-build -nologo 2>&1 | tee "$log" || status=$?
+# A hung test fails the run (with a dump) instead of stalling it.
+dotnet test AdminPortal.sln --no-build -nologo --blame-hang-timeout 10m 2>&1 | tee "$log" || status=$?
 
 # One closing line over every suite.
 awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }

@@ -19,7 +19,10 @@ var app = builder.Build();
 
 // Check settings and migrate before anything listens: a bad setting stops here with one line.
 if (!await app.PrepareAsync())
+{
+    await app.DisposeAsync(); // flushes the console logger, so the one line is really written
     return 1;
+}
 
 app.UsePortalPipeline();
 app.MapPortalHealthChecks();

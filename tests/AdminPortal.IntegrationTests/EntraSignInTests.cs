@@ -35,6 +35,7 @@ public sealed class EntraSignInTests : IDisposable
         _portal.Settings["AzureAd:TenantId"] = TenantId;
         _portal.Settings["AzureAd:ClientId"] = ClientId;
         _portal.Settings["AzureAd:CallbackPath"] = "/signin-oidc";
+        _portal.Settings["AzureAd:ClientSecret"] = "test-client-secret";
         _portal.ConfigureServices = services => services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, oidc =>
         {
             // What login.microsoftonline.com/{tenant}/v2.0/.well-known/openid-configuration publishes.

@@ -35,7 +35,7 @@ public sealed class SignInLinkTests : IDisposable
         var secret = await NewLinkSecret();
         var first = Browser();
 
-        var signIn = await first.GetAsync($"/signin/link/{secret}?returnUrl=%2Fpolicies");
+        var signIn = await first.SignInWithLinkAsync(secret, "/policies");
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/policies", signIn.Headers.Location!.OriginalString);
         var page = await first.GetAsync("/policies");
@@ -43,7 +43,7 @@ public sealed class SignInLinkTests : IDisposable
         Assert.Contains("admin@localhost", await page.Content.ReadAsStringAsync());
 
         var second = Browser();
-        var again = await second.GetAsync($"/signin/link/{secret}");
+        var again = await second.SignInWithLinkAsync(secret);
         Assert.Equal("/signin?error=link", again.Headers.Location!.OriginalString);
         Assert.False(again.Headers.Contains("Set-Cookie"));
         Assert.Equal(HttpStatusCode.Redirect, (await second.GetAsync("/policies")).StatusCode);
@@ -55,12 +55,36 @@ public sealed class SignInLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task OpeningTheLink_WithoutPostingItsForm_SpendsNothing()
+    {
+        var secret = await NewLinkSecret();
+
+        var page = await Browser().GetAsync($"/signin/link/{secret}");
+        var signIn = await Browser().SignInWithLinkAsync(secret);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("no-referrer", page.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Equal("/", signIn.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task PostingTheLink_WithoutTheAntiforgeryToken_IsRefused()
+    {
+        var secret = await NewLinkSecret();
+
+        var response = await Browser().PostAsync("/signin/link", new FormUrlEncodedContent(new Dictionary<string, string> { ["secret"] = secret }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("/", (await Browser().SignInWithLinkAsync(secret)).Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task SignInLink_AfterFifteenMinutes_IsRefused()
     {
         var secret = await NewLinkSecret();
         _portal.Time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
 
-        var response = await Browser().GetAsync($"/signin/link/{secret}");
+        var response = await Browser().SignInWithLinkAsync(secret);
 
         Assert.Equal("/signin?error=link", response.Headers.Location!.OriginalString);
         await using var db = _portal.CreateDbContext();
@@ -73,7 +97,7 @@ public sealed class SignInLinkTests : IDisposable
         var secret = await NewLinkSecret();
         _portal.Time.Advance(TimeSpan.FromMinutes(15) - TimeSpan.FromSeconds(1));
 
-        var response = await Browser().GetAsync($"/signin/link/{secret}");
+        var response = await Browser().SignInWithLinkAsync(secret);
 
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
@@ -83,7 +107,7 @@ public sealed class SignInLinkTests : IDisposable
     {
         var secret = await NewLinkSecret();
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Browser().GetAsync($"/signin/link/{secret}")));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Browser().SignInWithLinkAsync(secret)));
 
         Assert.Single(responses, r => r.Headers.Location!.OriginalString == "/");
     }
@@ -97,7 +121,7 @@ public sealed class SignInLinkTests : IDisposable
     {
         var secret = await NewLinkSecret();
 
-        var response = await Browser().GetAsync($"/signin/link/{secret}?returnUrl={Uri.EscapeDataString(returnUrl)}");
+        var response = await Browser().SignInWithLinkAsync(secret, returnUrl);
 
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
@@ -105,8 +129,8 @@ public sealed class SignInLinkTests : IDisposable
     [Fact]
     public async Task UnknownOrOversizedLink_IsRefusedWithoutError()
     {
-        var unknown = await Browser().GetAsync("/signin/link/not-a-real-link");
-        var huge = await Browser().GetAsync("/signin/link/" + new string('a', 5000));
+        var unknown = await Browser().SignInWithLinkAsync("not-a-real-link");
+        var huge = await Browser().SignInWithLinkAsync(new string('a', 5000));
 
         Assert.Equal("/signin?error=link", unknown.Headers.Location!.OriginalString);
         Assert.Equal("/signin?error=link", huge.Headers.Location!.OriginalString);
@@ -118,7 +142,7 @@ public sealed class SignInLinkTests : IDisposable
         var users = _portal.Services.GetRequiredService<UserService>();
         await users.AddOrUpdateAsync("reader@contoso.com", PortalRole.SecurityReader, "test");
         var client = Browser();
-        await client.GetAsync($"/signin/link/{await users.CreateSignInLinkAsync("reader@contoso.com")}");
+        await client.SignInWithLinkAsync(await users.CreateSignInLinkAsync("reader@contoso.com"));
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/audit")).StatusCode); // GlobalAdmin only
 
         await users.AddOrUpdateAsync("reader@contoso.com", PortalRole.GlobalAdmin, "test");

@@ -75,6 +75,37 @@ public sealed class StartupFailureTests : IDisposable
         AssertOneClearLine(result, "_InitialCreate failed");
     }
 
+    [Fact]
+    public async Task UnreachableDatabase_WithoutMigrateOnStartup_StillStopsTheStart()
+    {
+        var result = await RunPortal("--Database:MigrateOnStartup=false", "--Database:Provider=PostgreSql",
+            "--Database:ConnectionString=Host=127.0.0.1;Port=1;Username=x;Password=y;Timeout=3");
+
+        AssertOneClearLine(result, "Database unreachable");
+    }
+
+    [Theory]
+    [InlineData("AzureAd:TenantId", "--AzureAd:ClientId=9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "--AzureAd:Instance=https://login.microsoftonline.com/")]
+    [InlineData("AzureAd:Instance", "--AzureAd:ClientId=9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "--AzureAd:TenantId=contoso.onmicrosoft.com")]
+    [InlineData("AzureAd:ClientSecret", "--AzureAd:ClientId=9b8a7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "--AzureAd:TenantId=contoso.onmicrosoft.com", "--AzureAd:Instance=https://login.microsoftonline.com/")]
+    public async Task HalfConfiguredEntraId_ExitsNamingTheMissingSetting(string missing, params string[] settings)
+    {
+        var result = await RunPortal([SqliteSetting, .. settings]);
+
+        AssertOneClearLine(result, missing);
+    }
+
+    [Theory]
+    [InlineData("--LocalMode:AdminUpn=not an upn", "LocalMode:AdminUpn")]
+    [InlineData("--Portal:BaseUrl=notaurl", "BaseUrl")]
+    [InlineData("--ForwardedHeaders:KnownProxies:0=proxy.example", "ForwardedHeaders:KnownProxies")]
+    public async Task InvalidPortalSetting_ExitsNamingIt(string setting, string named)
+    {
+        var result = await RunPortal(SqliteSetting, setting);
+
+        AssertOneClearLine(result, named);
+    }
+
     [Theory]
     [InlineData("http://0.0.0.0:0")]
     [InlineData("http://*:0")]

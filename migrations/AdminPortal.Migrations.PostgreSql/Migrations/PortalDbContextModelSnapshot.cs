@@ -249,8 +249,8 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                         .HasColumnType("character varying(4000)");
 
                     b.Property<string>("TargetId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<string>("TargetType")
                         .HasMaxLength(64)
@@ -665,7 +665,7 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
                         .WithMany()
                         .HasForeignKey("PolicyId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
                     b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>

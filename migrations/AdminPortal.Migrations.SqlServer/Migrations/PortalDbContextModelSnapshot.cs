@@ -248,8 +248,8 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .HasColumnType("nvarchar(4000)");
 
                     b.Property<string>("TargetId")
-                        .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)");
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
 
                     b.Property<string>("TargetType")
                         .HasMaxLength(64)
@@ -664,7 +664,7 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
                         .WithMany()
                         .HasForeignKey("PolicyId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
                     b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>

@@ -241,7 +241,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetId")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetType")
@@ -653,7 +653,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
                         .WithMany()
                         .HasForeignKey("PolicyId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
                     b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>

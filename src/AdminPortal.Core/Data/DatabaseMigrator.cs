@@ -10,19 +10,8 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> contexts
 {
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken cancellationToken = default)
     {
+        var pending = await PendingAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var provider = db.Database.ProviderName;
-        IReadOnlyList<string> pending;
-        try
-        {
-            pending = [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw new StartupFailureException(
-                $"Database unreachable: cannot read the migration history with Database:Provider {Describe(provider)} and the configured Database:ConnectionString ({e.GetBaseException().Message})", e);
-        }
-
         var migrator = db.GetService<IMigrator>();
         foreach (var migration in pending)
         {
@@ -39,18 +28,18 @@ public sealed class DatabaseMigrator(IDbContextFactory<PortalDbContext> contexts
         return pending;
     }
 
-    /// <summary>Pending migrations, or null when the database cannot be reached.</summary>
-    public async Task<IReadOnlyList<string>?> PendingAsync(CancellationToken cancellationToken = default)
+    /// <summary>The migrations not yet applied; fails with a clear message when the database cannot be reached.</summary>
+    public async Task<IReadOnlyList<string>> PendingAsync(CancellationToken cancellationToken = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         try
         {
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
             return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogWarning("Cannot read the migration history: {Reason}", e.GetBaseException().Message);
-            return null;
+            throw new StartupFailureException(
+                $"Database unreachable: cannot read the migration history with Database:Provider {Describe(db.Database.ProviderName)} and the configured Database:ConnectionString ({e.GetBaseException().Message})", e);
         }
     }
 

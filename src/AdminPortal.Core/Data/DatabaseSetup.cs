@@ -61,7 +61,12 @@ public static class DatabaseSetup
         if (builder.DataSource != ":memory:" && builder.Mode != SqliteOpenMode.Memory)
         {
             builder.DataSource = Path.GetFullPath(builder.DataSource, contentRoot);
-            Directory.CreateDirectory(Path.GetDirectoryName(builder.DataSource)!);
+            var folder = Path.GetDirectoryName(builder.DataSource)!;
+            // The database holds the Data Protection keys: only the portal's own account may read it.
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(folder);
+            else if (!Directory.Exists(folder))
+                Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         return builder.ToString();
     }

@@ -37,8 +37,13 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
         // SQLite cannot compare or sort DateTimeOffset text; store UTC ticks instead.
         if (Database.IsSqlite())
         {
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
         }
     }
+
+    /// <summary>UTC ticks sort and compare correctly whatever offset a value came with; read back as UTC.</summary>
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        value => value.UtcTicks,
+        ticks => new DateTimeOffset(ticks, TimeSpan.Zero));
 }

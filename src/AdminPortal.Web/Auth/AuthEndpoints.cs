@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace AdminPortal.Web.Auth;
 
@@ -13,7 +14,7 @@ public static class AuthEndpoints
     {
         var mode = app.Services.GetRequiredService<SignInMode>();
         if (mode.IsLocal)
-            app.MapGet("/signin/link/{secret}", RedeemLink).AllowAnonymous().DisableAntiforgery();
+            app.MapPost("/signin/link", RedeemLink).AllowAnonymous();
         else
             app.MapGet("/signin/entra", (string? returnUrl) =>
                 Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.Safe(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
@@ -29,9 +30,9 @@ public static class AuthEndpoints
         return app;
     }
 
-    private static async Task<RedirectHttpResult> RedeemLink(string secret, string? returnUrl, HttpContext http, UserService users)
+    private static async Task<RedirectHttpResult> RedeemLink([FromForm] string? secret, [FromForm] string? returnUrl, HttpContext http, UserService users)
     {
-        var user = await users.RedeemSignInLinkAsync(secret, http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
+        var user = await users.RedeemSignInLinkAsync(secret ?? "", http.Connection.RemoteIpAddress?.ToString(), http.RequestAborted);
         if (user is null)
             return TypedResults.LocalRedirect(AuthenticationSetup.SignInPath + "?error=link");
 

@@ -3,6 +3,7 @@ using AdminPortal.Core.Features.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -40,8 +41,7 @@ public static class AuthenticationSetup
             cookie.AccessDeniedPath = NoAccessPath;
             cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
             cookie.SlidingExpiration = true;
-            if (mode.IsLocal)
-                cookie.Events.OnValidatePrincipal = RefreshLocalUser;
+            cookie.Events.OnValidatePrincipal = context => SessionCheck.ValidateCookie(context, mode);
         });
 
         builder.Services.AddAntiforgery(antiforgery =>
@@ -55,6 +55,7 @@ public static class AuthenticationSetup
             .AddPolicy(PortalPolicies.Operator, policy => policy.RequireRole(PortalPolicies.OperatorRoles))
             .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalPolicies.AdminRoles));
         builder.Services.AddCascadingAuthenticationState();
+        builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingPortalAuthenticationStateProvider>();
         return builder;
     }
 
@@ -67,24 +68,6 @@ public static class AuthenticationSetup
             new Claim(ClaimTypes.Role, user.Role.ToString()),
         ],
         CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
-
-    /// <summary>A local session follows the user's current role; a removed or disabled user is signed out.</summary>
-    private static async Task RefreshLocalUser(CookieValidatePrincipalContext context)
-    {
-        var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
-        var id = context.Principal?.FindFirstValue(ClaimTypes.NameIdentifier);
-        var user = Guid.TryParse(id, out var userId) ? await users.FindAsync(userId, context.HttpContext.RequestAborted) : null;
-        if (user is null || user.IsDisabled)
-        {
-            context.RejectPrincipal();
-            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-        }
-        else if (!context.Principal!.IsInRole(user.Role.ToString()))
-        {
-            context.ReplacePrincipal(LocalPrincipal(user));
-            context.ShouldRenew = true;
-        }
-    }
 
     private static void RecordEntraSignIns(OpenIdConnectOptions options)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Data.Common;
 using AdminPortal.Core;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Users;
@@ -86,7 +87,9 @@ public static class PortalCli
         });
         builder.Logging.ClearProviders().AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.AddPortalCore();
-        builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section);
+        // The web host's variables (ASPNETCORE_URLS), so printed links name the port the portal uses.
+        builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
+        builder.Services.AddPortalOptions();
         builder.Services.AddSingleton<PortalUrls>();
         using var host = builder.Build();
         try
@@ -101,6 +104,10 @@ public static class PortalCli
         catch (Exception e) when (e is StartupFailureException or ArgumentException)
         {
             await Console.Error.WriteLineAsync(e.Message);
+        }
+        catch (DbException e)
+        {
+            await Console.Error.WriteLineAsync($"Database error: {e.Message} Is the database migrated? Run the migrate command first.");
         }
         return 1;
     }

@@ -16,7 +16,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<Alert>
         alert.Property(a => a.PolicyId).HasMaxLength(24).IsFixedLength();
         alert.Property(a => a.MainEntity).HasMaxLength(256);
         alert.Property(a => a.CorrelationKey).HasMaxLength(512);
-        alert.HasOne<Policy>().WithMany().HasForeignKey(a => a.PolicyId).OnDelete(DeleteBehavior.Cascade);
+        // An alert is evidence: deleting its policy must not delete it (policies are disabled, not deleted, once they alerted).
+        alert.HasOne<Policy>().WithMany().HasForeignKey(a => a.PolicyId).OnDelete(DeleteBehavior.Restrict);
 
         // Entities get their own table so the API's entity.* filters are index seeks.
         alert.OwnsMany(a => a.Entities, entities =>

@@ -10,7 +10,7 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         entry.Property(e => e.Actor).HasMaxLength(256);
         entry.Property(e => e.Action).HasMaxLength(64);
         entry.Property(e => e.TargetType).HasMaxLength(64);
-        entry.Property(e => e.TargetId).HasMaxLength(64);
+        entry.Property(e => e.TargetId).HasMaxLength(256);
         entry.Property(e => e.Details).HasMaxLength(4000);
         entry.Property(e => e.ClientAddress).HasMaxLength(45);
         entry.HasIndex(e => e.At);

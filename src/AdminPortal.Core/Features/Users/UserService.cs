@@ -17,6 +17,12 @@ public sealed class UserService(IDbContextFactory<PortalDbContext> contexts, Tim
         return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Upn == normalized, cancellationToken);
     }
 
+    public async Task<User?> FindByObjectIdAsync(string objectId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.ExternalObjectId == objectId, cancellationToken);
+    }
+
     public async Task<User?> FindAsync(Guid id, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -159,7 +165,7 @@ public sealed class UserService(IDbContextFactory<PortalDbContext> contexts, Tim
 
     public static string NormalizeUpn(string upn) => upn.Trim().ToLowerInvariant();
 
-    private static bool IsPlausibleUpn(string upn) =>
+    public static bool IsPlausibleUpn(string upn) =>
         upn.Length is > 2 and <= 256 && upn.IndexOf('@') is > 0 and var at && at < upn.Length - 1
         && !upn.Any(c => char.IsWhiteSpace(c) || char.IsControl(c));
 

@@ -1,9 +1,11 @@
 ﻿using System;
+using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace AdminPortal.Migrations.SqlServer.Migrations
+namespace AdminPortal.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class InitialCreate : Migration
@@ -15,19 +17,19 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Activities",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Timestamp = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    App = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
-                    ActivityType = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: false),
-                    User = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    IpAddress = table.Column<string>(type: "nvarchar(45)", maxLength: 45, nullable: true),
-                    Country = table.Column<string>(type: "nvarchar(2)", maxLength: 2, nullable: true),
-                    Device = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    ObjectName = table.Column<string>(type: "nvarchar(1024)", maxLength: 1024, nullable: true),
-                    ObjectId = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    TargetUser = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    Raw = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    IngestedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Timestamp = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    App = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    ActivityType = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: false),
+                    User = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    IpAddress = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true),
+                    Country = table.Column<string>(type: "character varying(2)", maxLength: 2, nullable: true),
+                    Device = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ObjectName = table.Column<string>(type: "character varying(1024)", maxLength: 1024, nullable: true),
+                    ObjectId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    TargetUser = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Raw = table.Column<string>(type: "text", nullable: false),
+                    IngestedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -39,14 +41,14 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    Action = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: false),
-                    TargetType = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    TargetId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    Details = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: true),
-                    ClientAddress = table.Column<string>(type: "nvarchar(45)", maxLength: 45, nullable: true)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    TargetType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    TargetId = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Details = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: true),
+                    ClientAddress = table.Column<string>(type: "character varying(45)", maxLength: 45, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -57,10 +59,10 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    FriendlyName = table.Column<string>(type: "nvarchar(max)", nullable: true),
-                    Xml = table.Column<string>(type: "nvarchar(max)", nullable: true)
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    FriendlyName = table.Column<string>(type: "text", nullable: true),
+                    Xml = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -71,27 +73,27 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Policies",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    Description = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
-                    Type = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Category = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    Severity = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    IsEnabled = table.Column<bool>(type: "bit", nullable: false),
-                    Threshold_Count = table.Column<int>(type: "int", nullable: true),
-                    Threshold_WindowMinutes = table.Column<int>(type: "int", nullable: true),
-                    AlertSettings_CreateAlertForEachMatch = table.Column<bool>(type: "bit", nullable: false),
-                    AlertSettings_DailyAlertLimit = table.Column<int>(type: "int", nullable: false),
-                    AlertSettings_SendEmail = table.Column<bool>(type: "bit", nullable: false),
-                    AlertSettings_EmailRecipients = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    GovernanceActions = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    TemplateId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    CreatedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    ModifiedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    ModifiedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Conditions = table.Column<string>(type: "nvarchar(max)", nullable: true)
+                    Id = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    Type = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Category = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Severity = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    Threshold_Count = table.Column<int>(type: "integer", nullable: true),
+                    Threshold_WindowMinutes = table.Column<int>(type: "integer", nullable: true),
+                    AlertSettings_CreateAlertForEachMatch = table.Column<bool>(type: "boolean", nullable: false),
+                    AlertSettings_DailyAlertLimit = table.Column<int>(type: "integer", nullable: false),
+                    AlertSettings_SendEmail = table.Column<bool>(type: "boolean", nullable: false),
+                    AlertSettings_EmailRecipients = table.Column<List<string>>(type: "text[]", nullable: false),
+                    GovernanceActions = table.Column<List<string>>(type: "text[]", nullable: false),
+                    TemplateId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ModifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    ModifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false),
+                    Conditions = table.Column<string>(type: "jsonb", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -102,15 +104,15 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Users",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Upn = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    DisplayName = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    ExternalObjectId = table.Column<string>(type: "nvarchar(64)", maxLength: 64, nullable: true),
-                    Source = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    Role = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    IsDisabled = table.Column<bool>(type: "bit", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    LastSignInAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Upn = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    DisplayName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ExternalObjectId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Source = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    IsDisabled = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastSignInAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -121,22 +123,22 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Alerts",
                 columns: table => new
                 {
-                    Id = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Title = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
-                    Description = table.Column<string>(type: "nvarchar(4000)", maxLength: 4000, nullable: false),
-                    Severity = table.Column<int>(type: "int", nullable: false),
-                    ReadStatus = table.Column<int>(type: "int", nullable: false),
-                    ResolutionStatus = table.Column<int>(type: "int", nullable: false),
-                    ResolutionReasonId = table.Column<int>(type: "int", nullable: true),
-                    ResolutionComment = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
-                    HandledBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    ClosedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    Category = table.Column<int>(type: "int", nullable: false),
-                    MainEntity = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: true),
-                    CorrelationKey = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
-                    Evidence = table.Column<string>(type: "nvarchar(max)", nullable: false)
+                    Id = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Title = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Description = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
+                    Severity = table.Column<int>(type: "integer", nullable: false),
+                    ReadStatus = table.Column<int>(type: "integer", nullable: false),
+                    ResolutionStatus = table.Column<int>(type: "integer", nullable: false),
+                    ResolutionReasonId = table.Column<int>(type: "integer", nullable: true),
+                    ResolutionComment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    HandledBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    Category = table.Column<int>(type: "integer", nullable: false),
+                    MainEntity = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    CorrelationKey = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Evidence = table.Column<List<string>>(type: "text[]", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -146,22 +148,22 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         column: x => x.PolicyId,
                         principalTable: "Policies",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
                 name: "ApiTokens",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(100)", maxLength: 100, nullable: false),
-                    OwnerId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    ValueHash = table.Column<byte[]>(type: "varbinary(32)", maxLength: 32, nullable: false),
-                    Prefix = table.Column<string>(type: "nvarchar(8)", maxLength: 8, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    LastUsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    RevokedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    OwnerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ValueHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -178,24 +180,24 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Playbooks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Name = table.Column<string>(type: "nvarchar(200)", maxLength: 200, nullable: false),
-                    OwnerId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Kind = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: false),
-                    CallbackUrlEncrypted = table.Column<string>(type: "nvarchar(max)", maxLength: 8000, nullable: false),
-                    CallbackUrlHash = table.Column<byte[]>(type: "varbinary(32)", maxLength: 32, nullable: false),
-                    CallbackUrlMasked = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
-                    SigningSecretEncrypted = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: false),
-                    PreviousSigningSecretEncrypted = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
-                    PreviousSecretExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    IsEnabled = table.Column<bool>(type: "bit", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    UpdatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Health_LastDeliveryAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    Health_LastStatusCode = table.Column<int>(type: "int", nullable: true),
-                    Health_LastSuccessAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    Health_ConsecutiveFailures = table.Column<int>(type: "int", nullable: false),
-                    Health_DisabledReason = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    OwnerId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CallbackUrlEncrypted = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    CallbackUrlHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CallbackUrlMasked = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    SigningSecretEncrypted = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    PreviousSigningSecretEncrypted = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    PreviousSecretExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    IsEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Health_LastDeliveryAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Health_LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    Health_LastSuccessAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Health_ConsecutiveFailures = table.Column<int>(type: "integer", nullable: false),
+                    Health_DisabledReason = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -212,12 +214,12 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "SignInLinks",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    UserId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    SecretHash = table.Column<byte[]>(type: "varbinary(32)", maxLength: 32, nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    ExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    UsedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SecretHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -234,13 +236,13 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "AlertEntities",
                 columns: table => new
                 {
-                    AlertId = table.Column<string>(type: "nchar(24)", nullable: false),
-                    Id = table.Column<int>(type: "int", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    Type = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    Value = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: false),
-                    Label = table.Column<string>(type: "nvarchar(512)", maxLength: 512, nullable: true),
-                    Role = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true)
+                    AlertId = table.Column<string>(type: "character(24)", nullable: false),
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Value = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
+                    Label = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
+                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -257,19 +259,19 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "Deliveries",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    AlertId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    PlaybookId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Payload = table.Column<string>(type: "nvarchar(max)", nullable: false),
-                    State = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    AttemptCount = table.Column<int>(type: "int", nullable: false),
-                    NextAttemptAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    LeaseOwner = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
-                    LeaseExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    LastStatusCode = table.Column<int>(type: "int", nullable: true),
-                    LastError = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    AlertId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    PlaybookId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Payload = table.Column<string>(type: "text", nullable: false),
+                    State = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    AttemptCount = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "character varying(128)", maxLength: 128, nullable: true),
+                    LeaseExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -292,12 +294,12 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "PlaybookShares",
                 columns: table => new
                 {
-                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    PlaybookId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    UserId = table.Column<Guid>(type: "uniqueidentifier", nullable: true),
-                    Role = table.Column<string>(type: "nvarchar(32)", maxLength: 32, nullable: true),
-                    GrantedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    GrantedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    PlaybookId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Role = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    GrantedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    GrantedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -320,10 +322,10 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "PolicyPlaybooks",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    PlaybookId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    LinkedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    LinkedBy = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false)
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    PlaybookId = table.Column<Guid>(type: "uuid", nullable: false),
+                    LinkedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LinkedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -347,13 +349,13 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    DeliveryId = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    StartedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    DurationMs = table.Column<int>(type: "int", nullable: false),
-                    StatusCode = table.Column<int>(type: "int", nullable: true),
-                    Error = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
-                    ResponseBody = table.Column<string>(type: "nvarchar(max)", maxLength: 4096, nullable: true)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeliveryId = table.Column<Guid>(type: "uuid", nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DurationMs = table.Column<int>(type: "integer", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    Error = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    ResponseBody = table.Column<string>(type: "character varying(4096)", maxLength: 4096, nullable: true)
                 },
                 constraints: table =>
                 {

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AdminPortal.Migrations.Sqlite.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261127204421_InitialCreate")]
+    [Migration("20261127211859_InitialCreate")]
     partial class InitialCreate
     {
         /// <inheritdoc />
@@ -244,7 +244,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetId")
-                        .HasMaxLength(64)
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TargetType")
@@ -656,7 +656,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
                         .WithMany()
                         .HasForeignKey("PolicyId")
-                        .OnDelete(DeleteBehavior.Cascade)
+                        .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
 
                     b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>

@@ -44,7 +44,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     TargetType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    TargetId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    TargetId = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Details = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: true),
                     ClientAddress = table.Column<string>(type: "TEXT", maxLength: 45, nullable: true)
                 },
@@ -146,7 +146,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         column: x => x.PolicyId,
                         principalTable: "Policies",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Cascade);
+                        onDelete: ReferentialAction.Restrict);
                 });
 
             migrationBuilder.CreateTable(
