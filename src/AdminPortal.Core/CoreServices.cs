@@ -1,4 +1,5 @@
 using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -13,6 +14,7 @@ public static class CoreServices
         builder.AddPortalDatabase();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserService>();
+        builder.Services.AddSingleton<ApiTokenService>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using AdminPortal.Core;
+using AdminPortal.Web.Api;
 using AdminPortal.Web.Auth;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
@@ -12,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalHosting();
 builder.AddPortalCore();
 builder.AddPortalAuthentication();
+builder.AddPortalApi();
 builder.AddPortalUi();
 builder.AddPortalHealthChecks();
 
@@ -27,6 +29,7 @@ if (!await app.PrepareAsync())
 app.UsePortalPipeline();
 app.MapPortalHealthChecks();
 app.MapPortalAuthentication();
+app.MapPortalApi();
 app.MapPortalUi();
 
 await app.RunAsync();

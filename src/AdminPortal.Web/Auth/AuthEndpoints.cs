@@ -14,11 +14,11 @@ public static class AuthEndpoints
     {
         var mode = app.Services.GetRequiredService<SignInMode>();
         if (mode.IsLocal)
-            app.MapPost("/signin/link", RedeemLink).AllowAnonymous();
+            app.MapPost("/signin/link", RedeemLink).AllowAnonymous().ExcludeFromDescription();
         else
             app.MapGet("/signin/entra", (string? returnUrl) =>
                 Results.Challenge(new AuthenticationProperties { RedirectUri = ReturnUrls.Safe(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
-                .AllowAnonymous();
+                .AllowAnonymous().ExcludeFromDescription();
 
         app.MapPost("/signout", (SignInMode signInMode) =>
         {
@@ -26,7 +26,7 @@ public static class AuthEndpoints
             return signInMode.IsEntra
                 ? Results.SignOut(properties, [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme])
                 : Results.SignOut(properties, [CookieAuthenticationDefaults.AuthenticationScheme]);
-        }).WithMetadata(new RequireAntiforgeryTokenAttribute());
+        }).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
         return app;
     }
 

@@ -11,7 +11,7 @@ namespace AdminPortal.Web.Cli;
 /// <summary>The portal's command line: same executable, same configuration, no web server.</summary>
 public static class PortalCli
 {
-    private static readonly string[] Commands = ["migrate", "user", "signin-link", "--help", "-h", "-?"];
+    private static readonly string[] Commands = ["migrate", "user", "signin-link", "token", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -22,6 +22,7 @@ public static class PortalCli
             MigrateCommand(),
             UserCommand(),
             SignInLinkCommand(),
+            TokenCommands.Create(WithHost),
         };
         // Configuration options (--Database:Provider X) pass through to the host, as for the web app.
         root.TreatUnmatchedTokensAsErrors = false;
@@ -78,7 +79,7 @@ public static class PortalCli
     }
 
     /// <summary>Builds the portal's services without the web server, runs one command, and maps failures to exit codes.</summary>
-    private static async Task<int> WithHost(ParseResult parse, Func<IServiceProvider, Task> run)
+    internal static async Task<int> WithHost(ParseResult parse, Func<IServiceProvider, Task> run)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -104,6 +105,10 @@ public static class PortalCli
         catch (Exception e) when (e is StartupFailureException or ArgumentException)
         {
             await Console.Error.WriteLineAsync(e.Message);
+        }
+        catch (FluentValidation.ValidationException e)
+        {
+            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, e.Errors.Select(error => error.ErrorMessage)));
         }
         catch (DbException e)
         {

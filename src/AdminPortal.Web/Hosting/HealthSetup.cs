@@ -15,7 +15,7 @@ public static class HealthSetup
     /// <summary><c>/healthz</c>: 200 when the database is reachable and migrated, 503 otherwise.</summary>
     public static WebApplication MapPortalHealthChecks(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz").AllowAnonymous().DisableHttpMetrics();
+        app.MapHealthChecks("/healthz").AllowAnonymous().DisableHttpMetrics().ExcludeFromDescription();
         return app;
     }
 }

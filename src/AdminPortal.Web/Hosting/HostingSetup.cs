@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 
+using AdminPortal.Web.Api;
+
 namespace AdminPortal.Web.Hosting;
 
 public static class HostingSetup
@@ -115,7 +117,10 @@ public static class HostingSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
-        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // API errors are problem details; portal pages get the "not found" page.
+        app.UseWhen(ApiProblems.IsApiRequest, api => api.UseStatusCodePages());
+        app.UseWhen(context => !ApiProblems.IsApiRequest(context),
+            portal => portal.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseStaticFiles(new StaticFileOptions
         {
             RequestPath = "/assets",
@@ -123,6 +128,7 @@ public static class HostingSetup
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
         return app;
     }

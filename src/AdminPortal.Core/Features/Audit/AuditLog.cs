@@ -27,4 +27,7 @@ public static class AuditActions
     public const string SignInLinkIssued = "SignInLinkIssued";
     public const string SignInLinkRefused = "SignInLinkRefused";
     public const string UserAdded = "UserAdded";
+    public const string ApiTokenCreated = "ApiTokenCreated";
+    public const string ApiTokenRevoked = "ApiTokenRevoked";
+    public const string ApiTokenUsedAfterRevocation = "ApiTokenUsedAfterRevocation";
 }
