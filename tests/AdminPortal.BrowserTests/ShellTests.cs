@@ -5,17 +5,9 @@ namespace AdminPortal.BrowserTests;
 
 public sealed class ShellTests(BrowserSession session) : IClassFixture<BrowserSession>
 {
-    private static Task WaitForCircuit(IPage page) =>
-        Expect(page.GetByTestId("circuit-ready")).ToBeAttachedAsync();
+    private static Task WaitForCircuit(IPage page) => page.WaitForCircuitAsync();
 
-    private async Task SignIn(IPage page, string link)
-    {
-        await page.GotoAsync(link);
-        await page.GetByTestId("sign-in-continue").ClickAsync();
-        // The link page has a circuit of its own: wait for the page signed in to, then for its circuit.
-        await page.WaitForURLAsync(url => !url.Contains("/signin/link"));
-        await WaitForCircuit(page);
-    }
+    private static Task SignIn(IPage page, string link) => page.SignInWithLinkAsync(link);
 
     [Fact]
     public async Task Admin_SignsInWithTheLink_SeesTheShell_TogglesDarkMode_AndSignsOut()

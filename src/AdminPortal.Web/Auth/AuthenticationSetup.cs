@@ -56,6 +56,7 @@ public static class AuthenticationSetup
             .AddPolicy(PortalPolicies.Admin, policy => policy.RequireRole(PortalPolicies.AdminRoles));
         builder.Services.AddCascadingAuthenticationState();
         builder.Services.AddScoped<AuthenticationStateProvider, RevalidatingPortalAuthenticationStateProvider>();
+        builder.Services.AddScoped<CurrentUser>();
         return builder;
     }
 

@@ -25,12 +25,18 @@ public static class SessionCheck
         if (mode.IsEntra && !hasPortalRole)
             return (true, null);
 
+        var user = await FindUserAsync(principal, mode, users, cancellationToken);
+        return user is { IsDisabled: false } ? (true, user) : (false, null);
+    }
+
+    /// <summary>The users-table row behind a signed-in principal: by Entra object id, else by UPN.</summary>
+    public static async Task<User?> FindUserAsync(ClaimsPrincipal principal, SignInMode mode, UserService users, CancellationToken cancellationToken)
+    {
         var objectId = principal.FindFirstValue(ObjectIdClaim) ?? principal.FindFirstValue("oid");
         var upn = principal.Identity?.Name;
-        var user = mode.IsEntra && objectId is not null ? await users.FindByObjectIdAsync(objectId, cancellationToken)
+        return mode.IsEntra && objectId is not null ? await users.FindByObjectIdAsync(objectId, cancellationToken)
             : string.IsNullOrEmpty(upn) ? null
             : await users.FindAsync(upn, cancellationToken);
-        return user is { IsDisabled: false } ? (true, user) : (false, null);
     }
 
     /// <summary>Cookie validation: ends the session or, in local mode, renews it with the current role.</summary>
