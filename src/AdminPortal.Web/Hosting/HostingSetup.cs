@@ -20,6 +20,9 @@ public static class HostingSetup
         // MudBlazor's and Blazor's files are served from the build output in every environment,
         // not only Development (a no-op for a published app).
         builder.WebHost.UseStaticWebAssets();
+        // Read header values as UTF-8 instead of refusing non-ASCII before any middleware runs:
+        // a bad Authorization header then gets the API's own problem details (401), not a bare 400.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8);
         builder.Services.AddPortalOptions();
         // Behind a TLS-terminating proxy (trusted: loopback by default, ForwardedHeaders:KnownProxies
         // for others), redirects and the Entra redirect URI use the original scheme and host.

@@ -39,7 +39,9 @@ public sealed class ApiTokenService(IDbContextFactory<PortalDbContext> contexts,
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var owner = await db.Users.SingleOrDefaultAsync(u => u.Id == ownerId && !u.IsDisabled, cancellationToken)
             ?? throw new ArgumentException("The token's owner does not exist or is disabled.", nameof(ownerId));
-        if (await db.ApiTokens.AnyAsync(t => t.OwnerId == ownerId && t.Name == name && t.RevokedAt == null, cancellationToken))
+        // "n8n" and "N8N" are the same name to a person reading the grid.
+        var lowerName = name.ToLowerInvariant();
+        if (await db.ApiTokens.AnyAsync(t => t.OwnerId == ownerId && t.Name.ToLower() == lowerName && t.RevokedAt == null, cancellationToken))
             throw new ValidationException([new ValidationFailure(nameof(CreateApiTokenRequest.Name), $"You already have a token named '{name}'.")]);
 
         var value = ApiTokenValues.Generate();

@@ -23,6 +23,7 @@ public static partial class ApiTokenValues
     /// <summary>Constant time, so response timing tells nothing about how much of a hash matched.</summary>
     public static bool Matches(byte[] storedHash, string value) => CryptographicOperations.FixedTimeEquals(storedHash, Hash(value));
 
-    [GeneratedRegex("^[0-9a-zA-Z=]{64,192}$")]
+    // \z, not $: $ would also accept a trailing newline.
+    [GeneratedRegex(@"^[0-9a-zA-Z=]{64,192}\z")]
     private static partial Regex WellFormed();
 }

@@ -12,9 +12,12 @@ public sealed class CreateApiTokenValidator : AbstractValidator<CreateApiTokenRe
 
     public CreateApiTokenValidator()
     {
-        RuleFor(r => r.Name)
+        // The name is stored trimmed, so it is judged trimmed.
+        RuleFor(r => r.Name == null ? null : r.Name.Trim())
             .Must(name => !string.IsNullOrWhiteSpace(name)).WithMessage("Name is required.")
             .MaximumLength(MaxNameLength).WithMessage($"Name must be at most {MaxNameLength} characters.")
+            .OverridePropertyName(nameof(CreateApiTokenRequest.Name));
+        RuleFor(r => r.Name)
             .Must(name => name is null || !name.Any(char.IsControl)).WithMessage("Name must not contain control characters.");
         RuleFor(r => r.ExpiresInDays)
             .InclusiveBetween(1, MaxExpiryDays).When(r => r.ExpiresInDays is not null)
