@@ -24,14 +24,19 @@ public sealed class ApiTokenAuthenticationHandler(
     private const int MaxHeaderLength = 512;
 
     private string? _failure;
+    /// <summary>Set when this request came from an address already over the bad-token limit.</summary>
+    private TimeSpan? _throttledFor;
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers.Authorization;
         if (headers.Count == 0)
             return AuthenticateResult.NoResult();
-        if (throttle.IsThrottled(ClientAddress, out _))
+        if (throttle.IsThrottled(ClientAddress, out var retryAfter))
+        {
+            _throttledFor = retryAfter;
             return Fail("Too many requests with invalid tokens from this address.");
+        }
 
         var header = headers.Count == 1 ? headers[0] : null;
         if (header is null || header.Length > MaxHeaderLength)
@@ -80,9 +85,9 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        if (throttle.IsThrottled(ClientAddress, out var retryAfter))
+        if (_throttledFor is { } retryAfter)
         {
-            Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
+            Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString();
             await ApiProblems.WriteAsync(Context, StatusCodes.Status429TooManyRequests, "Too many requests",
                 "Too many requests with invalid API tokens from this address; try again later.");
             return;
