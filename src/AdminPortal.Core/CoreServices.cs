@@ -1,5 +1,6 @@
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.ApiTokens;
+using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -15,6 +16,7 @@ public static class CoreServices
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<ApiTokenService>();
+        builder.Services.AddSingleton<AuditTrail>();
         return builder;
     }
 }

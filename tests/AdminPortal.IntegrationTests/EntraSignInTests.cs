@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
+using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
+using Microsoft.EntityFrameworkCore;
 using AdminPortal.Testing;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
@@ -104,19 +106,52 @@ public sealed class EntraSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task AForgedOrReplayedCallback_EndsOnTheSignInPage_WithAnAuditEntry_AndNoSession()
+    {
+        var client = _portal.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.PostAsync("/signin-oidc", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["code"] = "not-a-real-code",
+            ["state"] = "replayed-or-forged-state",
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin?error=entra", response.Headers.Location!.OriginalString);
+        Assert.DoesNotContain(response.Headers.TryGetValues("Set-Cookie", out var cookies) ? cookies : [], c => c.StartsWith("AdminPortal.Auth="));
+        await using var db = _portal.CreateDbContext();
+        Assert.Contains(await db.AuditEntries.Select(e => e.Action).ToListAsync(), a => a == AuditActions.SignInFailed);
+        var page = await _portal.CreateClient().GetStringAsync("/signin?error=entra");
+        Assert.Contains("Sign-in with Microsoft Entra ID was refused", page);
+    }
+
+    [Fact]
+    public async Task StrictIssuerSetting_AcceptsOnlyThatIssuer()
+    {
+        _portal.Settings["AzureAd:TokenValidationParameters:ValidIssuer"] = Issuer;
+
+        var principal = await ValidateIdToken("SecurityReader", overrideIssuer: false);
+        Assert.True(principal.IsInRole("SecurityReader"));
+        Assert.Equal(Issuer, Oidc.TokenValidationParameters.ValidIssuer);
+
+        await Assert.ThrowsAnyAsync<SecurityTokenException>(() =>
+            ValidateIdToken("SecurityReader", overrideIssuer: false, issuer: $"{Instance}{Guid.NewGuid()}/v2.0"));
+    }
+
+    [Fact]
     public async Task IdTokenForAnotherAudience_IsRefused()
     {
         await Assert.ThrowsAnyAsync<SecurityTokenException>(() => ValidateIdToken("GlobalAdmin", audience: Guid.NewGuid().ToString()));
     }
 
     /// <summary>An ID token as Entra issues it, validated the way the portal's OpenID Connect handler does.</summary>
-    private async Task<ClaimsPrincipal> ValidateIdToken(string role, string audience = ClientId)
+    private async Task<ClaimsPrincipal> ValidateIdToken(string role, string audience = ClientId, bool overrideIssuer = true, string? issuer = null)
     {
         _portal.CreateClient(); // starts the portal
         var now = DateTime.UtcNow;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = Issuer,
+            Issuer = issuer ?? Issuer,
             Audience = audience,
             IssuedAt = now,
             NotBefore = now,
@@ -138,7 +173,8 @@ public sealed class EntraSignInTests : IDisposable
         parameters.ValidAudience ??= oidc.ClientId;
         // The tenant's signing key and issuer, as its discovery document would give them.
         parameters.IssuerSigningKey = _signingKey;
-        parameters.ValidIssuer = Issuer;
+        if (overrideIssuer)
+            parameters.ValidIssuer = Issuer;
         var result = await oidc.TokenHandler.ValidateTokenAsync(token, parameters);
         if (!result.IsValid)
             throw result.Exception;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -23,7 +24,9 @@ public static class AuthenticationSetup
         {
             builder.Services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
                 .AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
-            builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, RecordEntraSignIns);
+            builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, ConfigureEntraSignIn);
+            builder.Services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme,
+                oidc => UseStrictIssuer(oidc, builder.Configuration["AzureAd:TokenValidationParameters:ValidIssuer"]));
         }
         else
         {
@@ -70,8 +73,36 @@ public static class AuthenticationSetup
         ],
         CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
 
-    private static void RecordEntraSignIns(OpenIdConnectOptions options)
+    /// <summary>
+    /// <c>AzureAd:TokenValidationParameters:ValidIssuer</c>: only ID tokens from exactly this issuer
+    /// (production: <c>https://login.microsoftonline.com/{tenantid}/v2.0</c>) are accepted, instead of
+    /// Microsoft.Identity.Web's multi-tenant-aware issuer check. Applied after Identity.Web's own setup.
+    /// </summary>
+    public static void UseStrictIssuer(OpenIdConnectOptions options, string? validIssuer)
     {
+        if (string.IsNullOrWhiteSpace(validIssuer))
+            return;
+        options.TokenValidationParameters.ValidateIssuer = true;
+        options.TokenValidationParameters.ValidIssuer = validIssuer;
+        options.TokenValidationParameters.ValidIssuers = null;
+        options.TokenValidationParameters.IssuerValidator = null;
+    }
+
+    private static void ConfigureEntraSignIn(OpenIdConnectOptions options)
+    {
+        // A refused sign-in (tampered, expired or foreign token, replayed state…) ends on the portal's
+        // own sign-in page with a clear message and an audit entry: never a 500, never a session.
+        var previousFailure = options.Events.OnRemoteFailure;
+        options.Events.OnRemoteFailure = async context =>
+        {
+            await previousFailure(context);
+            var audit = context.HttpContext.RequestServices.GetRequiredService<AuditTrail>();
+            await audit.WriteAsync("anonymous", AuditActions.SignInFailed, "EntraId", null,
+                context.Failure?.Message ?? "sign-in refused", context.HttpContext.Connection.RemoteIpAddress?.ToString());
+            context.Response.Redirect(SignInPath + "?error=entra");
+            context.HandleResponse();
+        };
+
         // Authorization code flow (with PKCE): the ID token comes from the token endpoint, not the browser.
         options.ResponseType = OpenIdConnectResponseType.Code;
         var previous = options.Events.OnTokenValidated;

@@ -25,6 +25,7 @@ public static class AuditActions
     public const string SignIn = "SignIn";
     public const string SignOut = "SignOut";
     public const string SignInLinkIssued = "SignInLinkIssued";
+    public const string SignInFailed = "SignInFailed";
     public const string SignInLinkRefused = "SignInLinkRefused";
     public const string UserAdded = "UserAdded";
     public const string ApiTokenCreated = "ApiTokenCreated";
