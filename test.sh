@@ -7,6 +7,8 @@ cd "$(dirname "$0")"
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v openssl >/dev/null || need+=(openssl)
+command -v npm >/dev/null || need+=(nodejs npm)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== Installing ${need[*]}"
@@ -45,6 +47,19 @@ echo "$pg_password" > "$pg_dir/pwfile"
   -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off" start >/dev/null
 echo "== PostgreSQL on 127.0.0.1:$pg_port"
 export ADMINPORTAL_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=postgres"
+
+# The Entra-shaped test identity provider: its npm packages, and an HTTPS certificate for
+# 127.0.0.1 that the portal under test trusts (SSL_CERT_FILE: the system roots plus this one).
+echo "== Test identity provider"
+idp_dir=tests/AdminPortal.BrowserTests/EntraIdp
+npm ci --prefix "$idp_dir" --no-audit --no-fund --loglevel=error >/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
+  -keyout "$pg_dir/idp-key.pem" -out "$pg_dir/idp-cert.pem" 2>/dev/null
+cat /etc/ssl/certs/ca-certificates.crt "$pg_dir/idp-cert.pem" > "$pg_dir/trusted-roots.pem"
+export SSL_CERT_FILE="$pg_dir/trusted-roots.pem"
+export ADMINPORTAL_TEST_IDP_DIR="$PWD/$idp_dir"
+export ADMINPORTAL_TEST_IDP_CERT="$pg_dir/idp-cert.pem"
+export ADMINPORTAL_TEST_IDP_KEY="$pg_dir/idp-key.pem"
 
 echo "== Building"
 dotnet tool restore >/dev/null

@@ -26,6 +26,8 @@ public class PortalFactory : WebApplicationFactory<Program>
     public string DatabasePath => Path.Combine(_directory, "adminportal.db");
     public Dictionary<string, string?> Settings { get; } = new();
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+    /// <summary>The system clock instead of <see cref="Time"/>: a real browser drops cookies that expire in its past.</summary>
+    public bool UseSystemClock { get; set; }
     /// <summary>Test-only service changes (e.g. a stand-in for Entra ID's discovery document).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 
@@ -36,8 +38,11 @@ public class PortalFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
-            services.RemoveAll<TimeProvider>();
-            services.AddSingleton<TimeProvider>(Time);
+            if (!UseSystemClock)
+            {
+                services.RemoveAll<TimeProvider>();
+                services.AddSingleton<TimeProvider>(Time);
+            }
             ConfigureServices?.Invoke(services);
         });
     }

@@ -24,7 +24,8 @@ public static class AuthenticationSetup
         {
             builder.Services.AddAuthentication(OpenIdConnectDefaults.AuthenticationScheme)
                 .AddMicrosoftIdentityWebApp(builder.Configuration.GetSection("AzureAd"));
-            builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, ConfigureEntraSignIn);
+            var tenantId = builder.Configuration["AzureAd:TenantId"];
+            builder.Services.Configure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, oidc => ConfigureEntraSignIn(oidc, tenantId));
             builder.Services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme,
                 oidc => UseStrictIssuer(oidc, builder.Configuration["AzureAd:TokenValidationParameters:ValidIssuer"]));
         }
@@ -88,7 +89,7 @@ public static class AuthenticationSetup
         options.TokenValidationParameters.IssuerValidator = null;
     }
 
-    private static void ConfigureEntraSignIn(OpenIdConnectOptions options)
+    private static void ConfigureEntraSignIn(OpenIdConnectOptions options, string? tenantId)
     {
         // A refused sign-in (tampered, expired or foreign token, replayed state…) ends on the portal's
         // own sign-in page with a clear message and an audit entry: never a 500, never a session.
@@ -105,10 +106,21 @@ public static class AuthenticationSetup
 
         // Authorization code flow (with PKCE): the ID token comes from the token endpoint, not the browser.
         options.ResponseType = OpenIdConnectResponseType.Code;
+        // Keeps the ID token for sign-out (id_token_hint): the provider then returns to the portal
+        // instead of asking which account to sign out.
+        options.SaveTokens = true;
         var previous = options.Events.OnTokenValidated;
         options.Events.OnTokenValidated = async context =>
         {
             await previous(context);
+            // A single-tenant portal takes ID tokens of its own tenant only: the tid claim must say so.
+            var tokenTenant = context.Principal?.FindFirstValue("http://schemas.microsoft.com/identity/claims/tenantid")
+                ?? context.Principal?.FindFirstValue("tid");
+            if (Guid.TryParse(tenantId, out var expected) && (!Guid.TryParse(tokenTenant, out var actual) || actual != expected))
+            {
+                context.Fail($"The ID token's tenant ({tokenTenant ?? "none"}) is not the portal's tenant.");
+                return;
+            }
             if (context.Principal is { } principal)
             {
                 var users = context.HttpContext.RequestServices.GetRequiredService<UserService>();
