@@ -25,7 +25,7 @@ public sealed class EntraSignInTests(EntraSession session) : IClassFixture<Entra
         if (await consent.CountAsync() > 0)
             await page.Locator("button.login-submit").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("^" + Regex.Escape(session.BaseUrl)));
-        if (page.Url.Contains("error=entra") && login != "foreign")
+        if (page.Url.Contains("error=entra") && login is not ("foreign" or "notid"))
         {
             await using var db = session.Portal.CreateDbContext();
             var reasons = await db.AuditEntries.Where(e => e.Action == AuditActions.SignInFailed).Select(e => e.Details).ToListAsync();
@@ -100,16 +100,31 @@ public sealed class EntraSignInTests(EntraSession session) : IClassFixture<Entra
     }
 
     [Fact]
-    public async Task IdTokenFromAnotherTenant_IsRefused_WithAnAuditEntry()
+    public async Task RolesThatAreNotPortalRoles_GiveNoAccess_AndNoUserRecord()
     {
         await using var context = await session.NewContextAsync();
 
-        var page = await SignInAsync(context, "foreign");
+        var page = await SignInAsync(context, "strange");
+
+        await Expect(page.GetByTestId("no-access")).ToBeVisibleAsync();
+        await using var db = session.Portal.CreateDbContext();
+        Assert.False(await db.Users.AnyAsync(u => u.Upn == "strange@contoso.test"));
+    }
+
+    [Theory]
+    [InlineData("foreign")]
+    [InlineData("notid")]
+    public async Task IdTokenFromAnotherTenantOrWithoutTenant_IsRefused_WithAnAuditEntry(string login)
+    {
+        await using var context = await session.NewContextAsync();
+
+        var page = await SignInAsync(context, login);
 
         await Expect(page.GetByTestId("entra-refused")).ToBeVisibleAsync();
         Assert.DoesNotContain(await context.CookiesAsync([session.BaseUrl]), cookie => cookie.Name == "AdminPortal.Auth");
         await using var db = session.Portal.CreateDbContext();
         Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.SignInFailed));
-        Assert.False(await db.Users.AnyAsync(u => u.Upn == "foreign@contoso.test"));
+        Assert.True(await db.AuditEntries.AnyAsync(e => e.Action == AuditActions.SignInFailed && e.Details!.Contains("tenant")));
+        Assert.False(await db.Users.AnyAsync(u => u.Upn == $"{login}@contoso.test"));
     }
 }

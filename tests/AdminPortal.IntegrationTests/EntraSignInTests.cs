@@ -139,16 +139,31 @@ public sealed class EntraSignInTests : IDisposable
     }
 
     [Fact]
+    public async Task ExpiredIdToken_IsRefused() =>
+        await Assert.ThrowsAnyAsync<SecurityTokenExpiredException>(() => ValidateIdToken("GlobalAdmin", issuedAt: DateTime.UtcNow.AddHours(-3)));
+
+    [Fact]
+    public async Task TamperedIdToken_IsRefused() =>
+        await Assert.ThrowsAnyAsync<SecurityTokenException>(() => ValidateIdToken("SecurityReader", tamper: token =>
+        {
+            // Same header and signature, a payload that now claims GlobalAdmin.
+            var parts = token.Split('.');
+            var payload = System.Text.Encoding.UTF8.GetString(Base64UrlEncoder.DecodeBytes(parts[1])).Replace("SecurityReader", "GlobalAdmin");
+            return $"{parts[0]}.{Base64UrlEncoder.Encode(payload)}.{parts[2]}";
+        }));
+
+    [Fact]
     public async Task IdTokenForAnotherAudience_IsRefused()
     {
         await Assert.ThrowsAnyAsync<SecurityTokenException>(() => ValidateIdToken("GlobalAdmin", audience: Guid.NewGuid().ToString()));
     }
 
     /// <summary>An ID token as Entra issues it, validated the way the portal's OpenID Connect handler does.</summary>
-    private async Task<ClaimsPrincipal> ValidateIdToken(string role, string audience = ClientId, bool overrideIssuer = true, string? issuer = null)
+    private async Task<ClaimsPrincipal> ValidateIdToken(string role, string audience = ClientId, bool overrideIssuer = true, string? issuer = null,
+        DateTime? issuedAt = null, Func<string, string>? tamper = null)
     {
         _portal.CreateClient(); // starts the portal
-        var now = DateTime.UtcNow;
+        var now = issuedAt ?? DateTime.UtcNow;
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer ?? Issuer,
@@ -168,6 +183,8 @@ public sealed class EntraSignInTests : IDisposable
             },
         });
 
+        if (tamper is not null)
+            token = tamper(token);
         var oidc = Oidc;
         var parameters = oidc.TokenValidationParameters.Clone();
         parameters.ValidAudience ??= oidc.ClientId;

@@ -65,6 +65,10 @@ const ACCOUNTS = {
   foreign: {
     oid: '6f1c1d0a-8a51-4d2e-9b3f-0a0000000005', name: 'Fiona Foreign', roles: ['GlobalAdmin'], tid: OTHER_TENANT_ID,
   },
+  // An ID token without a tid claim.
+  notid: { oid: '6f1c1d0a-8a51-4d2e-9b3f-0a0000000006', name: 'Nina Notid', roles: ['GlobalAdmin'], tid: null },
+  // Role values that are not portal roles.
+  strange: { oid: '6f1c1d0a-8a51-4d2e-9b3f-0a0000000007', name: 'Sam Strange', roles: ['Owner', 'globaladmin,SecurityReader'] },
 };
 
 // Like Entra, `sub` is an opaque value, stable per account and application (not the oid).
@@ -83,7 +87,7 @@ async function findAccount(ctx, accountId) {
       return {
         sub: accountId,
         oid: account.oid,
-        tid: account.tid ?? TENANT_ID,
+        tid: account.tid === null ? undefined : (account.tid ?? TENANT_ID),
         preferred_username: `${login}@contoso.test`,
         name: account.name,
         roles: [...account.roles],
