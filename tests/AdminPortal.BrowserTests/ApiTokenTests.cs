@@ -24,6 +24,8 @@ public sealed class ApiTokenTests(BrowserSession session) : IClassFixture<Browse
         await Expect(shown).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-zA-Z]{64}$"));
         await Expect(page.GetByTestId("portal-url")).ToHaveTextAsync(session.BaseUrl);
         await page.GetByTestId("copy-token").ClickAsync();
+        // The copy runs in the browser after a round trip through the circuit: wait for its confirmation.
+        await Expect(page.GetByText("Token copied.")).ToBeVisibleAsync();
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
         Assert.Equal(await shown.TextContentAsync(), copied);
         await page.ScreenshotAsync(new() { Path = Path.Combine(AppContext.BaseDirectory, "token-created.png") });
