@@ -20,6 +20,8 @@ public sealed class BrowserSession : IAsyncLifetime
         Portal.StartServer();
         BaseUrl = Portal.ClientOptions.BaseAddress.ToString().TrimEnd('/');
 
+        // Generous for a busy two-core CI machine; a passing test never waits it out.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

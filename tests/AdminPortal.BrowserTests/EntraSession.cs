@@ -84,6 +84,8 @@ public sealed class EntraSession : IAsyncLifetime
         _identityProvider.BeginErrorReadLine();
         await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
+        // Generous for a busy two-core CI machine; a passing test never waits it out.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
