@@ -1,4 +1,5 @@
 using AdminPortal.Core.Data;
+using AdminPortal.Testing;
 using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Web.Auth;
@@ -6,7 +7,6 @@ using AdminPortal.Web.Features.ApiTokens;
 using AdminPortal.Web.Hosting;
 using AngleSharp.Dom;
 using Bunit;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,18 +24,11 @@ public abstract class ApiTokensComponentTest : PortalComponentTest
 {
     public const string PortalBaseUrl = "https://portal.contoso.com";
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("adminportal-bunit-tokens-").FullName;
-    private readonly DbContextOptions<PortalDbContext> _options;
+    private readonly TestDatabase _database = TestDatabase.Create();
 
     protected ApiTokensComponentTest()
     {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "portal.db")}" }, _directory);
-        _options = options.Options;
-        using (var db = new PortalDbContext(_options))
-            db.Database.Migrate();
-
-        Contexts = new ContextFactory(_options);
+        Contexts = _database;
         Tokens = new ApiTokenService(Contexts, Time);
         Users = new UserService(Contexts, Time);
 
@@ -95,12 +88,6 @@ public abstract class ApiTokensComponentTest : PortalComponentTest
     protected override async ValueTask DisposeAsyncCore()
     {
         await base.DisposeAsyncCore();
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } // best effort: a temp folder
-    }
-
-    private sealed class ContextFactory(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
-    {
-        public PortalDbContext CreateDbContext() => new(options);
+        await _database.DisposeAsync();
     }
 }

@@ -1,3 +1,4 @@
+using AdminPortal.Testing;
 using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
@@ -11,7 +12,7 @@ namespace AdminPortal.UnitTests.ApiTokens;
 public sealed class ApiTokenServiceTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
-    private TokenDatabase _database = null!;
+    private TestDatabase _database = null!;
     private ApiTokenService _tokens = null!;
     private UserService _users = null!;
     private User _ada = null!;    // SecurityReader
@@ -20,7 +21,7 @@ public sealed class ApiTokenServiceTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _database = await TokenDatabase.CreateAsync();
+        _database = await TestDatabase.CreateAsync();
         _tokens = new ApiTokenService(_database, _time);
         _users = new UserService(_database, _time);
         _ada = await _users.AddOrUpdateAsync("ada@contoso.com", PortalRole.SecurityReader, "test");

@@ -1,9 +1,9 @@
+using AdminPortal.Testing;
 using System.Security.Cryptography;
 using System.Text;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,31 +12,17 @@ namespace AdminPortal.UnitTests.Users;
 /// <summary>The user service against a real, migrated SQLite file in a temporary folder.</summary>
 public sealed class UserServiceTests : IAsyncLifetime
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("adminportal-unit-").FullName;
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
-    private readonly Contexts _contexts;
-    private readonly UserService _users;
-
-    public UserServiceTests()
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "portal.db")}" }, _directory);
-        _contexts = new Contexts(options.Options);
-        _users = new UserService(_contexts, _time);
-    }
+    private TestDatabase _contexts = null!;
+    private UserService _users = null!;
 
     public async Task InitializeAsync()
     {
-        await using var db = _contexts.CreateDbContext();
-        await db.Database.MigrateAsync();
+        _contexts = await TestDatabase.CreateAsync();
+        _users = new UserService(_contexts, _time);
     }
 
-    public Task DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { } // best effort: a temp folder
-        return Task.CompletedTask;
-    }
+    public async Task DisposeAsync() => await _contexts.DisposeAsync();
 
     [Fact]
     public async Task RedeemSignInLink_ForAFreshLink_ReturnsTheUserAndRecordsTheSignIn()
@@ -350,8 +336,4 @@ public sealed class UserServiceTests : IAsyncLifetime
         Assert.Empty(await db.Users.ToListAsync());
     }
 
-    private sealed class Contexts(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
-    {
-        public PortalDbContext CreateDbContext() => new(options);
-    }
 }

@@ -4,26 +4,35 @@ using AdminPortal.Core.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
-namespace AdminPortal.UnitTests.ApiTokens;
+namespace AdminPortal.Testing;
 
 /// <summary>A real, migrated SQLite file in a temporary folder, handed out as the services' context factory.</summary>
-internal sealed class TokenDatabase : IDbContextFactory<PortalDbContext>, IAsyncDisposable
+public sealed class TestDatabase : IDbContextFactory<PortalDbContext>, IAsyncDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("adminportal-tokens-").FullName;
+    private readonly string _directory = Directory.CreateTempSubdirectory("adminportal-db-").FullName;
     private readonly DbContextOptions<PortalDbContext> _options;
 
-    private TokenDatabase()
+    private TestDatabase()
     {
         var options = new DbContextOptionsBuilder<PortalDbContext>();
         DatabaseSetup.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={Path.Combine(_directory, "portal.db")}" }, _directory);
         _options = options.Options;
     }
 
-    public static async Task<TokenDatabase> CreateAsync()
+    public static async Task<TestDatabase> CreateAsync()
     {
-        var database = new TokenDatabase();
+        var database = new TestDatabase();
         await using var db = database.CreateDbContext();
         await db.Database.MigrateAsync();
+        return database;
+    }
+
+    /// <summary>For constructors that cannot await (bUnit test classes).</summary>
+    public static TestDatabase Create()
+    {
+        var database = new TestDatabase();
+        using var db = database.CreateDbContext();
+        db.Database.Migrate();
         return database;
     }
 
