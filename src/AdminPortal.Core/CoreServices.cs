@@ -1,5 +1,8 @@
 using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Activities;
+using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.ApiTokens;
+using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +20,13 @@ public static class CoreServices
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<PolicyCatalog>();
+        builder.Services.AddSingleton<PolicyService>();
+        builder.Services.AddSingleton<AlertSignal>();
+        builder.Services.AddSingleton<AlertService>();
+        builder.Services.AddSingleton<ActivityService>();
+        builder.Services.AddSingleton<ActivityIngestService>();
         return builder;
     }
 }

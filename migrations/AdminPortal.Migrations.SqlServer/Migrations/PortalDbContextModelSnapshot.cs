@@ -167,9 +167,97 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
 
                     b.HasIndex("ResolutionStatus", "CreatedAt");
 
+                    b.HasIndex("ResolutionStatus", "PolicyId");
+
                     b.HasIndex("Severity", "CreatedAt");
 
                     b.ToTable("Alerts");
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AlertId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nchar(24)")
+                        .IsFixedLength();
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId");
+
+                    b.HasIndex("Type", "Value", "AlertId");
+
+                    b.ToTable("AlertEntities", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("AlertId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nchar(24)")
+                        .IsFixedLength();
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<int?>("ReasonId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "At");
+
+                    b.ToTable("AlertEvents", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.ApiTokens.ApiToken", b =>
@@ -482,6 +570,13 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)");
 
+                    b.Property<DateTimeOffset?>("DeletedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -534,6 +629,31 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.ToTable("Policies");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyDailyCount", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(24)
+                        .HasColumnType("nchar(24)")
+                        .IsFixedLength();
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<int>("Alerts")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Suppressed")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("PolicyId", "Day");
+
+                    b.ToTable("PolicyDailyCounts", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyPlaybook", b =>
                 {
                     b.Property<string>("PolicyId")
@@ -557,6 +677,29 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.HasIndex("PlaybookId");
 
                     b.ToTable("PolicyPlaybooks", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.ThresholdState", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(24)
+                        .HasColumnType("nchar(24)")
+                        .IsFixedLength();
+
+                    b.Property<string>("User")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTimeOffset?>("AlertedUntil")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("PolicyId", "User");
+
+                    b.ToTable("ThresholdStates", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
@@ -666,47 +809,24 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
 
-                    b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>
-                        {
-                            b1.Property<string>("AlertId")
-                                .HasColumnType("nchar(24)");
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEntity", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
+                        .WithMany("Entities")
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
 
-                            b1.Property<int>("Id")
-                                .ValueGeneratedOnAdd()
-                                .HasColumnType("int");
-
-                            SqlServerPropertyBuilderExtensions.UseIdentityColumn(b1.Property<int>("Id"));
-
-                            b1.Property<string>("Label")
-                                .HasMaxLength(512)
-                                .HasColumnType("nvarchar(512)");
-
-                            b1.Property<string>("Role")
-                                .HasMaxLength(32)
-                                .HasColumnType("nvarchar(32)");
-
-                            b1.Property<string>("Type")
-                                .IsRequired()
-                                .HasMaxLength(16)
-                                .HasColumnType("nvarchar(16)");
-
-                            b1.Property<string>("Value")
-                                .IsRequired()
-                                .HasMaxLength(512)
-                                .HasColumnType("nvarchar(512)");
-
-                            b1.HasKey("AlertId", "Id");
-
-                            b1.HasIndex("Type", "Value");
-
-                            b1.ToTable("AlertEntities", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("AlertId");
-                        });
-
-                    b.Navigation("Entities");
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEvent", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
+                        .WithMany("History")
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.ApiTokens.ApiToken", b =>
@@ -884,6 +1004,15 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.Navigation("Threshold");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyDailyCount", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyPlaybook", b =>
                 {
                     b.HasOne("AdminPortal.Core.Features.Playbooks.Playbook", null)
@@ -899,6 +1028,55 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.ThresholdState", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
+                        {
+                            b1.Property<string>("ThresholdStatePolicyId");
+
+                            b1.Property<string>("ThresholdStateUser");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("ActivityId")
+                                .IsRequired();
+
+                            b1.Property<string>("ActivityType")
+                                .IsRequired();
+
+                            b1.Property<string>("App")
+                                .IsRequired();
+
+                            b1.Property<DateTimeOffset>("At");
+
+                            b1.Property<string>("Country");
+
+                            b1.Property<string>("IpAddress");
+
+                            b1.Property<string>("ObjectName");
+
+                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
+
+                            b1.ToTable("ThresholdStates");
+
+                            b1
+                                .ToJson("Matches")
+                                .HasColumnType("nvarchar(max)");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
+                        });
+
+                    b.Navigation("Matches");
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
                 {
                     b.HasOne("AdminPortal.Core.Features.Users.User", "User")
@@ -908,6 +1086,13 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.Alert", b =>
+                {
+                    b.Navigation("Entities");
+
+                    b.Navigation("History");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Dispatch.Delivery", b =>

@@ -162,9 +162,93 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("ResolutionStatus", "CreatedAt");
 
+                    b.HasIndex("ResolutionStatus", "PolicyId");
+
                     b.HasIndex("Severity", "CreatedAt");
 
                     b.ToTable("Alerts");
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AlertId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId");
+
+                    b.HasIndex("Type", "Value", "AlertId");
+
+                    b.ToTable("AlertEntities", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AlertId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReasonId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AlertId", "At");
+
+                    b.ToTable("AlertEvents", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.ApiTokens.ApiToken", b =>
@@ -473,6 +557,13 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("DeletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeletedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(4000)
@@ -525,6 +616,31 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.ToTable("Policies");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyDailyCount", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Alerts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Suppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PolicyId", "Day");
+
+                    b.ToTable("PolicyDailyCounts", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyPlaybook", b =>
                 {
                     b.Property<string>("PolicyId")
@@ -548,6 +664,29 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.HasIndex("PlaybookId");
 
                     b.ToTable("PolicyPlaybooks", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.ThresholdState", b =>
+                {
+                    b.Property<string>("PolicyId")
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("User")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AlertedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PolicyId", "User");
+
+                    b.ToTable("ThresholdStates", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
@@ -655,45 +794,24 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+                });
 
-                    b.OwnsMany("AdminPortal.Core.Features.Alerts.AlertEntity", "Entities", b1 =>
-                        {
-                            b1.Property<string>("AlertId")
-                                .HasColumnType("TEXT");
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEntity", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
+                        .WithMany("Entities")
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
 
-                            b1.Property<int>("Id")
-                                .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER");
-
-                            b1.Property<string>("Label")
-                                .HasMaxLength(512)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Role")
-                                .HasMaxLength(32)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Type")
-                                .IsRequired()
-                                .HasMaxLength(16)
-                                .HasColumnType("TEXT");
-
-                            b1.Property<string>("Value")
-                                .IsRequired()
-                                .HasMaxLength(512)
-                                .HasColumnType("TEXT");
-
-                            b1.HasKey("AlertId", "Id");
-
-                            b1.HasIndex("Type", "Value");
-
-                            b1.ToTable("AlertEntities", (string)null);
-
-                            b1.WithOwner()
-                                .HasForeignKey("AlertId");
-                        });
-
-                    b.Navigation("Entities");
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.AlertEvent", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
+                        .WithMany("History")
+                        .HasForeignKey("AlertId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.ApiTokens.ApiToken", b =>
@@ -871,6 +989,15 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.Navigation("Threshold");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyDailyCount", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Policies.PolicyPlaybook", b =>
                 {
                     b.HasOne("AdminPortal.Core.Features.Playbooks.Playbook", null)
@@ -886,6 +1013,55 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Policies.ThresholdState", b =>
+                {
+                    b.HasOne("AdminPortal.Core.Features.Policies.Policy", null)
+                        .WithMany()
+                        .HasForeignKey("PolicyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
+                        {
+                            b1.Property<string>("ThresholdStatePolicyId");
+
+                            b1.Property<string>("ThresholdStateUser");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAddOrUpdate();
+
+                            b1.Property<string>("ActivityId")
+                                .IsRequired();
+
+                            b1.Property<string>("ActivityType")
+                                .IsRequired();
+
+                            b1.Property<string>("App")
+                                .IsRequired();
+
+                            b1.Property<long>("At");
+
+                            b1.Property<string>("Country");
+
+                            b1.Property<string>("IpAddress");
+
+                            b1.Property<string>("ObjectName");
+
+                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
+
+                            b1.ToTable("ThresholdStates");
+
+                            b1
+                                .ToJson("Matches")
+                                .HasColumnType("TEXT");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
+                        });
+
+                    b.Navigation("Matches");
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
                 {
                     b.HasOne("AdminPortal.Core.Features.Users.User", "User")
@@ -895,6 +1071,13 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .IsRequired();
 
                     b.Navigation("User");
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Alerts.Alert", b =>
+                {
+                    b.Navigation("Entities");
+
+                    b.Navigation("History");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Dispatch.Delivery", b =>

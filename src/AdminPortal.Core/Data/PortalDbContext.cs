@@ -19,7 +19,11 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<Activity> Activities => Set<Activity>();
     public DbSet<Policy> Policies => Set<Policy>();
     public DbSet<PolicyPlaybook> PolicyPlaybooks => Set<PolicyPlaybook>();
+    public DbSet<PolicyDailyCount> PolicyDailyCounts => Set<PolicyDailyCount>();
+    public DbSet<ThresholdState> ThresholdStates => Set<ThresholdState>();
     public DbSet<Alert> Alerts => Set<Alert>();
+    public DbSet<AlertEntity> AlertEntities => Set<AlertEntity>();
+    public DbSet<AlertEvent> AlertEvents => Set<AlertEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<Playbook> Playbooks => Set<Playbook>();
     public DbSet<PlaybookShare> PlaybookShares => Set<PlaybookShare>();

@@ -1,6 +1,9 @@
 using System.Threading.RateLimiting;
 using AdminPortal.Core.Features.Users;
+using AdminPortal.Web.Features.Activities;
+using AdminPortal.Web.Features.Alerts;
 using AdminPortal.Web.Features.ApiTokens;
+using AdminPortal.Web.Features.Policies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.OpenApi;
@@ -81,6 +84,9 @@ public static class ApiSetup
             if (prefix != Prefixes[0])
                 api.ExcludeFromDescription();
             api.MapMeApi();
+            api.MapAlertsApi();
+            api.MapActivitiesApi();
+            api.MapPoliciesApi();
         }
         return app;
     }

@@ -24,6 +24,10 @@ public sealed class Alert
     public List<AlertEntity> Entities { get; set; } = [];
     /// <summary>Ids of the activities that matched.</summary>
     public List<string> Evidence { get; set; } = [];
+    /// <summary>Comments and state changes, oldest first.</summary>
+    public List<AlertEvent> History { get; set; } = [];
+
+    public bool IsOpen => ResolutionStatus == ResolutionStatus.Open;
 }
 
 /// <summary>MCAS numbers: 0 Low, 1 Medium, 2 High, 3 Informational.</summary>
@@ -45,6 +49,8 @@ public enum AlertCategory
 /// <summary>Something an alert is about: an account, an IP, an app, a file, a country or the policy.</summary>
 public sealed class AlertEntity
 {
+    public long Id { get; set; }
+    public string AlertId { get; set; } = "";
     public AlertEntityType Type { get; set; }
     public required string Value { get; set; }
     public string? Label { get; set; }
@@ -52,3 +58,18 @@ public sealed class AlertEntity
 }
 
 public enum AlertEntityType { Account, Ip, Service, File, Country, PolicyRule }
+
+/// <summary>One line of an alert's history: who read, closed or commented on it, and when.</summary>
+public sealed class AlertEvent
+{
+    public long Id { get; set; }
+    public string AlertId { get; set; } = "";
+    public DateTimeOffset At { get; set; }
+    public required string Actor { get; set; }
+    public AlertEventKind Kind { get; set; }
+    public ResolutionStatus? Resolution { get; set; }
+    public int? ReasonId { get; set; }
+    public string? Comment { get; set; }
+}
+
+public enum AlertEventKind { Raised, MarkedRead, MarkedUnread, Closed }

@@ -31,4 +31,10 @@ public static class AuditActions
     public const string ApiTokenCreated = "ApiTokenCreated";
     public const string ApiTokenRevoked = "ApiTokenRevoked";
     public const string ApiTokenUsedAfterRevocation = "ApiTokenUsedAfterRevocation";
+    public const string PolicyCreated = "PolicyCreated";
+    public const string PolicyUpdated = "PolicyUpdated";
+    public const string PolicyEnabled = "PolicyEnabled";
+    public const string PolicyDisabled = "PolicyDisabled";
+    public const string PolicyDeleted = "PolicyDeleted";
+    public const string AlertClosed = "AlertClosed";
 }

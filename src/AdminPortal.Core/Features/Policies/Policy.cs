@@ -30,6 +30,9 @@ public sealed class Policy
     public DateTimeOffset CreatedAt { get; set; }
     public string ModifiedBy { get; set; } = "";
     public DateTimeOffset ModifiedAt { get; set; }
+    /// <summary>Deleted policies stay as rows so their alerts keep their policy; they never match again.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+    public string? DeletedBy { get; set; }
     /// <summary>Optimistic concurrency token, renewed on every change.</summary>
     public Guid Version { get; set; } = Guid.NewGuid();
 }
@@ -45,7 +48,7 @@ public sealed class PolicyCondition
     public List<string> Values { get; set; } = [];
 }
 
-public enum ConditionOperator { Equals, NotEquals, InList, Contains, StartsWith, IpInRange }
+public enum ConditionOperator { Equals, NotEquals, InList, Contains, StartsWith, EndsWith, DoesNotEndWith, IpInRange }
 
 public sealed class RepeatThreshold
 {
@@ -68,4 +71,40 @@ public sealed class PolicyPlaybook
     public Guid PlaybookId { get; set; }
     public DateTimeOffset LinkedAt { get; set; }
     public string LinkedBy { get; set; } = "";
+}
+
+/// <summary>Alerts raised and held back by a policy on one UTC day: the daily alert limit's count.</summary>
+public sealed class PolicyDailyCount
+{
+    public required string PolicyId { get; set; }
+    public DateOnly Day { get; set; }
+    public int Alerts { get; set; }
+    /// <summary>Alerts not raised because the daily limit was reached.</summary>
+    public int Suppressed { get; set; }
+    public Guid Version { get; set; } = Guid.NewGuid();
+}
+
+/// <summary>
+/// A repeat threshold's memory for one (policy, user): the latest matches inside the window, and the end of
+/// the window an alert was already raised for (one alert per window, not one per event).
+/// </summary>
+public sealed class ThresholdState
+{
+    public required string PolicyId { get; set; }
+    public required string User { get; set; }
+    public List<ThresholdMatch> Matches { get; set; } = [];
+    public DateTimeOffset? AlertedUntil { get; set; }
+    public Guid Version { get; set; } = Guid.NewGuid();
+}
+
+/// <summary>What an alert needs of a match seen in an earlier batch: its id and the entities it names.</summary>
+public sealed class ThresholdMatch
+{
+    public DateTimeOffset At { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string App { get; set; }
+    public string? IpAddress { get; set; }
+    public string? Country { get; set; }
+    public string? ObjectName { get; set; }
 }

@@ -17,6 +17,7 @@ internal sealed class PolicyConfiguration : IEntityTypeConfiguration<Policy>
         policy.Property(p => p.TemplateId).HasMaxLength(64);
         policy.Property(p => p.CreatedBy).HasMaxLength(256);
         policy.Property(p => p.ModifiedBy).HasMaxLength(256);
+        policy.Property(p => p.DeletedBy).HasMaxLength(256);
         policy.Property(p => p.Version).IsConcurrencyToken();
 
         policy.OwnsMany(p => p.Conditions, conditions =>
@@ -44,5 +45,32 @@ internal sealed class PolicyPlaybookConfiguration : IEntityTypeConfiguration<Pol
         link.Property(l => l.LinkedBy).HasMaxLength(256);
         link.HasOne<Playbook>().WithMany().HasForeignKey(l => l.PlaybookId).OnDelete(DeleteBehavior.Cascade);
         link.HasIndex(l => l.PlaybookId);
+    }
+}
+
+internal sealed class PolicyDailyCountConfiguration : IEntityTypeConfiguration<PolicyDailyCount>
+{
+    public void Configure(EntityTypeBuilder<PolicyDailyCount> count)
+    {
+        count.ToTable("PolicyDailyCounts");
+        count.HasKey(c => new { c.PolicyId, c.Day });
+        count.Property(c => c.PolicyId).HasMaxLength(24).IsFixedLength();
+        // Two instances counting the same policy's day at once: the second retries its batch.
+        count.Property(c => c.Version).IsConcurrencyToken();
+        count.HasOne<Policy>().WithMany().HasForeignKey(c => c.PolicyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ThresholdStateConfiguration : IEntityTypeConfiguration<ThresholdState>
+{
+    public void Configure(EntityTypeBuilder<ThresholdState> state)
+    {
+        state.ToTable("ThresholdStates");
+        state.HasKey(s => new { s.PolicyId, s.User });
+        state.Property(s => s.PolicyId).HasMaxLength(24).IsFixedLength();
+        state.Property(s => s.User).HasMaxLength(256);
+        state.OwnsMany(s => s.Matches, matches => matches.ToJson());
+        state.Property(s => s.Version).IsConcurrencyToken();
+        state.HasOne<Policy>().WithMany().HasForeignKey(s => s.PolicyId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -16,6 +16,9 @@ public sealed class ApiOptions
     [Range(1, 100_000)]
     public int BadTokenAttemptsPerWindow { get; set; } = 20;
     public TimeSpan BadTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Largest request body the API reads; larger ones get 413. 8 MiB holds a full ingest batch.</summary>
+    [Range(1_024, 1_073_741_824)]
+    public long MaxRequestBodyBytes { get; set; } = 8 * 1024 * 1024;
 
     public int EffectiveRequestsPerMinute => McasStrict ? 60 : RequestsPerMinute;
 }

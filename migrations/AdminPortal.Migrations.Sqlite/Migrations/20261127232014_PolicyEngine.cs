@@ -1,0 +1,193 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AdminPortal.Migrations.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class PolicyEngine : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropPrimaryKey(
+                name: "PK_AlertEntities",
+                table: "AlertEntities");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AlertEntities_Type_Value",
+                table: "AlertEntities");
+
+            migrationBuilder.AddColumn<long>(
+                name: "DeletedAt",
+                table: "Policies",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DeletedBy",
+                table: "Policies",
+                type: "TEXT",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.AlterColumn<long>(
+                name: "Id",
+                table: "AlertEntities",
+                type: "INTEGER",
+                nullable: false,
+                oldClrType: typeof(int),
+                oldType: "INTEGER")
+                .Annotation("Sqlite:Autoincrement", true);
+
+            migrationBuilder.AddPrimaryKey(
+                name: "PK_AlertEntities",
+                table: "AlertEntities",
+                column: "Id");
+
+            migrationBuilder.CreateTable(
+                name: "AlertEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AlertId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertEvents_Alerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "Alerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PolicyDailyCounts",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Alerts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyDailyCounts", x => new { x.PolicyId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_PolicyDailyCounts_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ThresholdStates",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    AlertedUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Matches = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ThresholdStates", x => new { x.PolicyId, x.User });
+                    table.ForeignKey(
+                        name: "FK_ThresholdStates_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_ResolutionStatus_PolicyId",
+                table: "Alerts",
+                columns: new[] { "ResolutionStatus", "PolicyId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEntities_AlertId",
+                table: "AlertEntities",
+                column: "AlertId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEntities_Type_Value_AlertId",
+                table: "AlertEntities",
+                columns: new[] { "Type", "Value", "AlertId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEvents_AlertId_At",
+                table: "AlertEvents",
+                columns: new[] { "AlertId", "At" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AlertEvents");
+
+            migrationBuilder.DropTable(
+                name: "PolicyDailyCounts");
+
+            migrationBuilder.DropTable(
+                name: "ThresholdStates");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Alerts_ResolutionStatus_PolicyId",
+                table: "Alerts");
+
+            migrationBuilder.DropPrimaryKey(
+                name: "PK_AlertEntities",
+                table: "AlertEntities");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AlertEntities_AlertId",
+                table: "AlertEntities");
+
+            migrationBuilder.DropIndex(
+                name: "IX_AlertEntities_Type_Value_AlertId",
+                table: "AlertEntities");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedAt",
+                table: "Policies");
+
+            migrationBuilder.DropColumn(
+                name: "DeletedBy",
+                table: "Policies");
+
+            migrationBuilder.AlterColumn<int>(
+                name: "Id",
+                table: "AlertEntities",
+                type: "INTEGER",
+                nullable: false,
+                oldClrType: typeof(long),
+                oldType: "INTEGER")
+                .OldAnnotation("Sqlite:Autoincrement", true);
+
+            migrationBuilder.AddPrimaryKey(
+                name: "PK_AlertEntities",
+                table: "AlertEntities",
+                columns: new[] { "AlertId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEntities_Type_Value",
+                table: "AlertEntities",
+                columns: new[] { "Type", "Value" });
+        }
+    }
+}
