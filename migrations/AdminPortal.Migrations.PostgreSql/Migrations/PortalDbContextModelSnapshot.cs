@@ -82,8 +82,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
 
                     b.HasIndex("Timestamp");
 
-                    b.HasIndex("ActivityType", "Timestamp");
-
                     b.HasIndex("User", "Timestamp");
 
                     b.ToTable("Activities");
@@ -694,6 +692,10 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("AlertedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -1036,46 +1038,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
-                        {
-                            b1.Property<string>("ThresholdStatePolicyId");
-
-                            b1.Property<string>("ThresholdStateUser");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("ActivityId")
-                                .IsRequired();
-
-                            b1.Property<string>("ActivityType")
-                                .IsRequired();
-
-                            b1.Property<string>("App")
-                                .IsRequired();
-
-                            b1.Property<DateTimeOffset>("At");
-
-                            b1.Property<string>("Country");
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("ObjectName");
-
-                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
-
-                            b1.ToTable("ThresholdStates");
-
-                            b1
-                                .ToJson("Matches")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
-                        });
-
-                    b.Navigation("Matches");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>

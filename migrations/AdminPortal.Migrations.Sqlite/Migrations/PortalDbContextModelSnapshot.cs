@@ -76,8 +76,6 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
 
                     b.HasIndex("Timestamp");
 
-                    b.HasIndex("ActivityType", "Timestamp");
-
                     b.HasIndex("User", "Timestamp");
 
                     b.ToTable("Activities");
@@ -680,6 +678,10 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.Property<long?>("AlertedUntil")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("TEXT");
@@ -1020,46 +1022,6 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
-                        {
-                            b1.Property<string>("ThresholdStatePolicyId");
-
-                            b1.Property<string>("ThresholdStateUser");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAddOrUpdate();
-
-                            b1.Property<string>("ActivityId")
-                                .IsRequired();
-
-                            b1.Property<string>("ActivityType")
-                                .IsRequired();
-
-                            b1.Property<string>("App")
-                                .IsRequired();
-
-                            b1.Property<long>("At");
-
-                            b1.Property<string>("Country");
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("ObjectName");
-
-                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
-
-                            b1.ToTable("ThresholdStates");
-
-                            b1
-                                .ToJson("Matches")
-                                .HasColumnType("TEXT");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
-                        });
-
-                    b.Navigation("Matches");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>

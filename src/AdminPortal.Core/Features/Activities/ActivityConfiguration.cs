@@ -17,9 +17,8 @@ internal sealed class ActivityConfiguration : IEntityTypeConfiguration<Activity>
         activity.Property(a => a.ObjectId).HasMaxLength(256);
         activity.Property(a => a.TargetUser).HasMaxLength(256);
 
-        // Activity list sorted by date; repeat thresholds count one user's recent events.
+        // Activity list sorted by date; one user's activities (entity filter, threshold evidence).
         activity.HasIndex(a => a.Timestamp);
         activity.HasIndex(a => new { a.User, a.Timestamp });
-        activity.HasIndex(a => new { a.ActivityType, a.Timestamp });
     }
 }

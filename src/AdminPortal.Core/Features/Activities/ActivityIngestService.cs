@@ -77,10 +77,10 @@ public sealed class ActivityIngestService(
         {
             try
             {
-                var result = await StoreOnceAsync(activities, cancellationToken);
-                if (result.Alerts.Count > 0)
-                    signal.Raise(result.Alerts);
-                return (result.Alerts.Count, result.Suppressed);
+                var (alerts, suppressed) = await StoreOnceAsync(activities, cancellationToken);
+                if (alerts.Count > 0)
+                    signal.Raise(alerts);
+                return (alerts.Count, suppressed);
             }
             catch (DbUpdateException e) when (attempt < MaxAttempts && (e is DbUpdateConcurrencyException || IsConflict(e)))
             {
@@ -90,20 +90,43 @@ public sealed class ActivityIngestService(
         }
     }
 
-    private async Task<RaisedAlerts> StoreOnceAsync(IReadOnlyList<Activity> activities, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<Alert> Alerts, int Suppressed)> StoreOnceAsync(IReadOnlyList<Activity> activities, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var now = time.GetUtcNow();
         var policies = await catalog.EnabledAsync(db, cancellationToken);
         var matches = PolicyEngine.Match(activities, policies);
-        var state = await DatabaseEngineState.LoadAsync(db, matches, time.GetUtcNow(), cancellationToken);
-        var raised = PolicyEngine.Raise(matches, state, time.GetUtcNow());
+        // Begun before the engine's state is read: on SQLite this takes the write lock (BEGIN IMMEDIATE), so no other
+        // writer can change a threshold or daily count between our read and our write; elsewhere version checks catch it.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var state = await DatabaseEngineState.LoadAsync(db, matches, now, cancellationToken);
+        var result = PolicyEngine.Raise(matches, state, now);
+        var alerts = await BuildAlertsAsync(db, result.Triggers, activities, now, cancellationToken);
 
-        db.Activities.AddRange(activities);
-        db.Alerts.AddRange(raised.Alerts);
+        await ActivityWriter.InsertAsync(db, activities, cancellationToken);
+        await state.SaveAsync(cancellationToken);
+        db.Alerts.AddRange(alerts);
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(cancellationToken);
-        return raised;
+        await transaction.CommitAsync(cancellationToken);
+        return (alerts, result.Suppressed);
+    }
+
+    /// <summary>A threshold's evidence can reach back into earlier batches: those activities are read from the database.</summary>
+    private static async Task<List<Alert>> BuildAlertsAsync(PortalDbContext db, IReadOnlyList<AlertTrigger> triggers, IReadOnlyList<Activity> batch,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (triggers.Count == 0)
+            return [];
+        var known = batch.ToDictionary(a => a.Id);
+        var missing = triggers.SelectMany(t => t.Evidence).Where(id => !known.ContainsKey(id)).Distinct().ToList();
+        foreach (var chunk in missing.Chunk(500))
+            foreach (var earlier in await db.Activities.AsNoTracking().Where(a => chunk.Contains(a.Id)).ToListAsync(cancellationToken))
+                known[earlier.Id] = earlier;
+        return triggers
+            .Select(t => AlertBuilder.Build(t, t.Evidence.Select(id => known.GetValueOrDefault(id)).OfType<Activity>().ToList(), now))
+            .ToList();
     }
 
     /// <summary>A unique-key clash: two instances created the same threshold or daily-count row at once.</summary>
@@ -113,11 +136,14 @@ public sealed class ActivityIngestService(
             || e.InnerException.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
             || e.InnerException.Message.Contains("23505", StringComparison.Ordinal));
 
-    /// <summary>The engine's memory for one batch: loaded up front in as few queries as possible, saved with the batch.</summary>
+    /// <summary>
+    /// The engine's memory for one batch: read untracked in two queries, and written back only where the engine
+    /// changed it (SQLite: prepared upserts; other providers: EF Core updates that check the version read).
+    /// </summary>
     private sealed class DatabaseEngineState(PortalDbContext db) : IPolicyEngineState
     {
-        private readonly Dictionary<(string, string), ThresholdState> _thresholds = [];
-        private readonly Dictionary<(string, DateOnly), PolicyDailyCount> _counts = [];
+        private readonly Dictionary<(string, string), (ThresholdState State, Guid? Read)> _thresholds = [];
+        private readonly Dictionary<(string, DateOnly), (PolicyDailyCount Count, Guid? Read)> _counts = [];
 
         public static async Task<DatabaseEngineState> LoadAsync(PortalDbContext db, IReadOnlyList<PolicyMatches> matches, DateTimeOffset now, CancellationToken cancellationToken)
         {
@@ -128,39 +154,62 @@ public sealed class ActivityIngestService(
 
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             var policyIds = alerting.Select(m => m.Policy.Id).ToList();
-            foreach (var count in await db.PolicyDailyCounts.Where(c => c.Day == today && policyIds.Contains(c.PolicyId)).ToListAsync(cancellationToken))
-                state._counts[(count.PolicyId, count.Day)] = count;
+            foreach (var count in await db.PolicyDailyCounts.AsNoTracking().Where(c => c.Day == today && policyIds.Contains(c.PolicyId)).ToListAsync(cancellationToken))
+                state._counts[(count.PolicyId, count.Day)] = (count, count.Version);
 
-            foreach (var match in alerting.Where(m => m.Policy.Threshold is not null))
+            var thresholdMatches = alerting.Where(m => m.Policy.Threshold is not null).ToList();
+            if (thresholdMatches.Count > 0)
             {
-                var users = match.Activities.Select(a => a.User).Distinct().ToList();
-                var policyId = match.Policy.Id;
-                foreach (var threshold in await db.ThresholdStates.Where(s => s.PolicyId == policyId && users.Contains(s.User)).ToListAsync(cancellationToken))
-                    state._thresholds[(threshold.PolicyId, threshold.User)] = threshold;
+                // One query for every (policy, user) pair of the batch; it may return a few pairs more, which are ignored.
+                var thresholdPolicies = thresholdMatches.Select(m => m.Policy.Id).ToList();
+                var users = thresholdMatches.SelectMany(m => m.Activities).Select(a => a.User).Distinct().ToList();
+                foreach (var threshold in await db.ThresholdStates.AsNoTracking()
+                             .Where(s => thresholdPolicies.Contains(s.PolicyId) && users.Contains(s.User)).ToListAsync(cancellationToken))
+                    state._thresholds[(threshold.PolicyId, threshold.User)] = (threshold, threshold.Version);
             }
             return state;
         }
 
         public ThresholdState Threshold(string policyId, string user)
         {
-            if (!_thresholds.TryGetValue((policyId, user), out var threshold))
-            {
-                threshold = new ThresholdState { PolicyId = policyId, User = user };
-                _thresholds[(policyId, user)] = threshold;
-                db.ThresholdStates.Add(threshold);
-            }
-            return threshold;
+            if (!_thresholds.TryGetValue((policyId, user), out var entry))
+                _thresholds[(policyId, user)] = entry = (new ThresholdState { PolicyId = policyId, User = user }, null);
+            return entry.State;
         }
 
         public PolicyDailyCount DailyCount(string policyId, DateOnly day)
         {
-            if (!_counts.TryGetValue((policyId, day), out var count))
+            if (!_counts.TryGetValue((policyId, day), out var entry))
+                _counts[(policyId, day)] = entry = (new PolicyDailyCount { PolicyId = policyId, Day = day }, null);
+            return entry.Count;
+        }
+
+        public async Task SaveAsync(CancellationToken cancellationToken)
+        {
+            // The engine renews Version on every change: an unchanged version means nothing to write.
+            var thresholds = _thresholds.Values.Where(e => e.State.Version != e.Read).ToList();
+            var counts = _counts.Values.Where(e => e.Count.Version != e.Read).ToList();
+            if (db.Database.IsSqlite())
             {
-                count = new PolicyDailyCount { PolicyId = policyId, Day = day };
-                _counts[(policyId, day)] = count;
-                db.PolicyDailyCounts.Add(count);
+                await EngineStateWriter.UpsertAsync(db, thresholds.Select(e => e.State), counts.Select(e => e.Count), cancellationToken);
+                return;
             }
-            return count;
+            foreach (var (threshold, read) in thresholds)
+                Track(threshold, read, s => s.Version);
+            foreach (var (count, read) in counts)
+                Track(count, read, c => c.Version);
+        }
+
+        private void Track<T>(T entity, Guid? read, System.Linq.Expressions.Expression<Func<T, Guid>> version) where T : class
+        {
+            if (read is not { } original)
+            {
+                db.Add(entity);
+                return;
+            }
+            var entry = db.Attach(entity);
+            entry.State = EntityState.Modified;
+            entry.Property(version).OriginalValue = original;
         }
     }
 }

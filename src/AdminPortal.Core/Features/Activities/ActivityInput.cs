@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using FluentValidation;
 
@@ -61,7 +60,7 @@ public sealed class ActivityInput
         ActivityType = ActivityType!.Trim(),
         // UPNs compare case-insensitively everywhere else; store them one way so thresholds count one user once.
         User = User!.Trim().ToLowerInvariant(),
-        IpAddress = Blank(IpAddress) ? null : IPAddress.Parse(IpAddress!.Trim()).ToString(),
+        IpAddress = IpAddresses.TryParse(IpAddress, out var ip) ? ip.ToString() : null,
         Country = Blank(Country) ? null : Country!.Trim().ToUpperInvariant(),
         Device = Blank(Device) ? null : Device!.Trim(),
         ObjectName = Blank(ObjectName) ? null : ObjectName!.Trim(),
@@ -117,7 +116,7 @@ public sealed class ActivityInputValidator : AbstractValidator<ActivityInput>
         Required(a => a.App, "app", 128);
         Required(a => a.ActivityType, "activityType", 128);
         Required(a => a.User, "user", 256);
-        RuleFor(a => a.IpAddress).Must(ip => ActivityInput.Blank(ip) || IPAddress.TryParse(ip!.Trim(), out _))
+        RuleFor(a => a.IpAddress).Must(ip => ActivityInput.Blank(ip) || IpAddresses.TryParse(ip, out _))
             .WithMessage(a => $"ipAddress '{a.IpAddress}' is not an IPv4 or IPv6 address.").OverridePropertyName("ipAddress");
         RuleFor(a => a.Country).Must(c => ActivityInput.Blank(c) || c!.Trim() is { Length: 2 } code && code.All(char.IsAsciiLetter))
             .WithMessage(a => $"country '{a.Country}' is not an ISO-3166 alpha-2 code such as NL or US.").OverridePropertyName("country");

@@ -1,3 +1,4 @@
+using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Features.Policies;
 
 namespace AdminPortal.Core.Features.Alerts;
@@ -7,20 +8,22 @@ public static class AlertBuilder
 {
     private const int MaxEntitiesPerType = 20;
 
-    public static Alert Build(CompiledPolicy policy, string user, IReadOnlyList<ThresholdMatch> evidence, DateTimeOffset now)
+    /// <summary>Builds the alert for a trigger; <paramref name="evidence"/> are the trigger's activities that could be found, oldest first.</summary>
+    public static Alert Build(AlertTrigger trigger, IReadOnlyList<Activity> evidence, DateTimeOffset now)
     {
+        var (policy, user) = (trigger.Policy, trigger.User);
         var first = evidence[0];
         var alert = new Alert
         {
             CreatedAt = now,
             Title = policy.Name,
-            Description = Describe(policy, user, evidence),
+            Description = Describe(policy, user, trigger.Evidence.Count, evidence),
             Severity = policy.Severity,
             PolicyId = policy.Id,
             Category = CategoryOf(policy.Category),
             MainEntity = user,
             CorrelationKey = $"{policy.Id}:{user}",
-            Evidence = evidence.Select(e => e.ActivityId).ToList(),
+            Evidence = trigger.Evidence.Select(id => id.ToString()).ToList(),
         };
         alert.Entities.Add(new AlertEntity { Type = AlertEntityType.Account, Value = user, Label = user, Role = "Related" });
         AddEntities(alert, AlertEntityType.Ip, evidence.Select(e => e.IpAddress));
@@ -32,10 +35,10 @@ public static class AlertBuilder
         return alert;
     }
 
-    private static string Describe(CompiledPolicy policy, string user, IReadOnlyList<ThresholdMatch> evidence)
+    private static string Describe(CompiledPolicy policy, string user, int count, IReadOnlyList<Activity> evidence)
     {
         var first = evidence[0];
-        if (evidence.Count == 1)
+        if (count == 1)
         {
             var what = first.ObjectName is { Length: > 0 } name ? $" on '{name}'" : "";
             var where = first.IpAddress is { Length: > 0 } ip ? $" from {ip}" + (first.Country is { Length: > 0 } c ? $" ({c})" : "") : "";
@@ -46,7 +49,7 @@ public static class AlertBuilder
         var ips = evidence.Select(e => e.IpAddress).Where(ip => !string.IsNullOrEmpty(ip)).Distinct().ToList();
         var from = ips.Count > 0 ? $" from {string.Join(", ", ips.Take(5))}{(ips.Count > 5 ? $" and {ips.Count - 5} more" : "")}" : "";
         var minutes = policy.Threshold?.WindowMinutes ?? 0;
-        return $"{user} performed {evidence.Count} matching activities ({types}) in {apps} within {minutes} minutes{from}.";
+        return $"{user} performed {count} matching activities ({types}) in {apps} within {minutes} minutes{from}.";
     }
 
     private static void AddEntities(Alert alert, AlertEntityType type, IEnumerable<string?> values)

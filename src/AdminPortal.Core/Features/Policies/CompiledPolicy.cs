@@ -88,7 +88,7 @@ public sealed class CompiledPolicy
             case ConditionOperator.DoesNotEndWith:
                 return a => read(a) is not { } value || !values.Any(v => value.EndsWith(v, StringComparison.OrdinalIgnoreCase));
             case ConditionOperator.IpInRange:
-                var networks = values.Select(v => IPNetwork.Parse(v)).ToArray();
+                var networks = values.Select(v => IpAddresses.TryParseNetwork(v, out var network) ? network : throw new FormatException($"'{v}' is not a CIDR range.")).ToArray();
                 return a => read(a) is { } value && IPAddress.TryParse(value, out var address) && InAny(networks, address);
             default:
                 throw new ArgumentOutOfRangeException(nameof(condition), condition.Operator, "Unknown operator.");

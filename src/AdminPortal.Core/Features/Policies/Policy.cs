@@ -85,26 +85,33 @@ public sealed class PolicyDailyCount
 }
 
 /// <summary>
-/// A repeat threshold's memory for one (policy, user): the latest matches inside the window, and the end of
-/// the window an alert was already raised for (one alert per window, not one per event).
+/// A repeat threshold's memory for one (policy, user): the latest matches inside the window (time and activity id,
+/// at most the threshold's count), and the end of the window an alert was already raised for (one alert per window).
 /// </summary>
 public sealed class ThresholdState
 {
     public required string PolicyId { get; set; }
     public required string User { get; set; }
-    public List<ThresholdMatch> Matches { get; set; } = [];
+    /// <summary>Compact "ticks:activityId;…", oldest first: this row is rewritten for every match, so it stays small.</summary>
+    public string Recent { get; set; } = "";
     public DateTimeOffset? AlertedUntil { get; set; }
     public Guid Version { get; set; } = Guid.NewGuid();
 }
 
-/// <summary>What an alert needs of a match seen in an earlier batch: its id and the entities it names.</summary>
-public sealed class ThresholdMatch
+/// <summary>One remembered match of a repeat threshold.</summary>
+public readonly record struct ThresholdHit(DateTimeOffset At, Guid ActivityId)
 {
-    public DateTimeOffset At { get; set; }
-    public required string ActivityId { get; set; }
-    public required string ActivityType { get; set; }
-    public required string App { get; set; }
-    public string? IpAddress { get; set; }
-    public string? Country { get; set; }
-    public string? ObjectName { get; set; }
+    public static List<ThresholdHit> Parse(string recent)
+    {
+        var hits = new List<ThresholdHit>();
+        foreach (var entry in recent.Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = entry.IndexOf(':');
+            if (colon > 0 && long.TryParse(entry.AsSpan(0, colon), out var ticks) && Guid.TryParse(entry.AsSpan(colon + 1), out var id))
+                hits.Add(new ThresholdHit(new DateTimeOffset(ticks, TimeSpan.Zero), id));
+        }
+        return hits;
+    }
+
+    public static string Format(IEnumerable<ThresholdHit> hits) => string.Join(';', hits.Select(h => $"{h.At.UtcTicks}:{h.ActivityId:N}"));
 }

@@ -69,7 +69,6 @@ internal sealed class ThresholdStateConfiguration : IEntityTypeConfiguration<Thr
         state.HasKey(s => new { s.PolicyId, s.User });
         state.Property(s => s.PolicyId).HasMaxLength(24).IsFixedLength();
         state.Property(s => s.User).HasMaxLength(256);
-        state.OwnsMany(s => s.Matches, matches => matches.ToJson());
         state.Property(s => s.Version).IsConcurrencyToken();
         state.HasOne<Policy>().WithMany().HasForeignKey(s => s.PolicyId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,5 +1,4 @@
 using AdminPortal.Core.Features.Activities;
-using AdminPortal.Core.Features.Alerts;
 
 namespace AdminPortal.Core.Features.Policies;
 
@@ -13,7 +12,10 @@ public interface IPolicyEngineState
     PolicyDailyCount DailyCount(string policyId, DateOnly day);
 }
 
-public sealed record RaisedAlerts(IReadOnlyList<Alert> Alerts, int Suppressed);
+/// <summary>An alert to raise: the policy, the user it is about and the ids of the matching activities (oldest first).</summary>
+public sealed record AlertTrigger(CompiledPolicy Policy, string User, IReadOnlyList<Guid> Evidence);
+
+public sealed record EngineResult(IReadOnlyList<AlertTrigger> Triggers, int Suppressed);
 
 /// <summary>
 /// Turns activities into alerts: <see cref="Match"/> finds which enabled policies each activity meets;
@@ -37,16 +39,16 @@ public static class PolicyEngine
         return result;
     }
 
-    public static RaisedAlerts Raise(IReadOnlyList<PolicyMatches> matches, IPolicyEngineState state, DateTimeOffset now)
+    public static EngineResult Raise(IReadOnlyList<PolicyMatches> matches, IPolicyEngineState state, DateTimeOffset now)
     {
-        var alerts = new List<Alert>();
+        var triggers = new List<AlertTrigger>();
         var suppressed = 0;
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         foreach (var (policy, activities) in matches)
         {
             if (!policy.CreateAlerts)
                 continue;
-            foreach (var (user, evidence) in Triggers(policy, activities, state))
+            foreach (var trigger in Triggers(policy, activities, state))
             {
                 var count = state.DailyCount(policy.Id, today);
                 count.Version = Guid.NewGuid();
@@ -57,19 +59,19 @@ public static class PolicyEngine
                     continue;
                 }
                 count.Alerts++;
-                alerts.Add(AlertBuilder.Build(policy, user, evidence, now));
+                triggers.Add(trigger);
             }
         }
-        return new RaisedAlerts(alerts, suppressed);
+        return new EngineResult(triggers, suppressed);
     }
 
-    /// <summary>The evidence of each alert the policy would raise: one per match, or one per threshold window.</summary>
-    private static IEnumerable<(string User, IReadOnlyList<ThresholdMatch> Evidence)> Triggers(CompiledPolicy policy, IReadOnlyList<Activity> activities, IPolicyEngineState state)
+    /// <summary>One trigger per match, or one per threshold window.</summary>
+    private static IEnumerable<AlertTrigger> Triggers(CompiledPolicy policy, IReadOnlyList<Activity> activities, IPolicyEngineState state)
     {
         if (policy.Threshold is not { } threshold)
         {
             foreach (var activity in activities)
-                yield return (activity.User, [Evidence(activity)]);
+                yield return new AlertTrigger(policy, activity.User, [activity.Id]);
             yield break;
         }
 
@@ -77,7 +79,7 @@ public static class PolicyEngine
         foreach (var byUser in activities.GroupBy(a => a.User))
         {
             var memory = state.Threshold(policy.Id, byUser.Key);
-            var recent = memory.Matches.ToList();
+            var recent = ThresholdHit.Parse(memory.Recent);
             var changed = false;
             foreach (var activity in byUser)
             {
@@ -85,33 +87,25 @@ public static class PolicyEngine
                 if (memory.AlertedUntil is { } until && activity.Timestamp < until)
                     continue;
                 changed = true;
-                recent.RemoveAll(m => m.At <= activity.Timestamp - window);
-                recent.Add(Evidence(activity));
+                // Kept in time order, measured from the newest: a late activity from an earlier time never
+                // joins matches more than a window away from it.
+                recent.Add(new ThresholdHit(activity.Timestamp, activity.Id));
+                recent.Sort((a, b) => a.At.CompareTo(b.At));
+                var newest = recent[^1].At;
+                recent.RemoveAll(m => m.At <= newest - window);
                 if (recent.Count > threshold.Count)
                     recent.RemoveRange(0, recent.Count - threshold.Count);
                 if (recent.Count < threshold.Count)
                     continue;
-                var windowStart = recent.Min(m => m.At);
-                yield return (byUser.Key, recent.ToList());
-                memory.AlertedUntil = windowStart + window;
+                yield return new AlertTrigger(policy, byUser.Key, recent.Select(m => m.ActivityId).ToList());
+                memory.AlertedUntil = recent.Min(m => m.At) + window;
                 recent.Clear();
             }
             if (changed)
             {
-                memory.Matches = recent;
+                memory.Recent = ThresholdHit.Format(recent);
                 memory.Version = Guid.NewGuid();
             }
         }
     }
-
-    private static ThresholdMatch Evidence(Activity activity) => new()
-    {
-        At = activity.Timestamp,
-        ActivityId = activity.Id.ToString(),
-        ActivityType = activity.ActivityType,
-        App = activity.App,
-        IpAddress = activity.IpAddress,
-        Country = activity.Country,
-        ObjectName = activity.ObjectName,
-    };
 }

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Mail;
 using FluentValidation;
 
@@ -51,10 +50,11 @@ public sealed class ConditionValidator : AbstractValidator<ConditionDraft>
             .Must(v => v.All(x => x.Length <= 512)).WithMessage("A value can have at most 512 characters.")
             .Must((c, v) => c.Operator != ConditionOperator.Equals || c.CleanValues().Count() <= 1)
             .WithMessage("'equals' takes one value; use 'is in list' for several.");
-        When(c => c.Operator == ConditionOperator.IpInRange, () =>
-            RuleForEach(c => c.Values).Must(v => string.IsNullOrWhiteSpace(v) || IPNetwork.TryParse(v.Trim(), out _))
-                .WithMessage((_, v) => $"'{v}' is not a CIDR range: write the network address and prefix, e.g. 203.0.113.0/24 or 2001:db8::/32.")
-                .OverridePropertyName(nameof(ConditionDraft.Values)));
+        // One rule over the whole list, so the error is on "Conditions[i].Values" and names the bad range.
+        RuleFor(c => c.Values)
+            .Must(values => values.All(v => string.IsNullOrWhiteSpace(v) || IpAddresses.TryParseNetwork(v.Trim(), out _)))
+            .When(c => c.Operator == ConditionOperator.IpInRange)
+            .WithMessage(c => $"'{c.Values.First(v => !string.IsNullOrWhiteSpace(v) && !IpAddresses.TryParseNetwork(v.Trim(), out _)).Trim()}' is not a CIDR range: write the network address and prefix, e.g. 203.0.113.0/24 or 2001:db8::/32.");
     }
 }
 
@@ -68,9 +68,8 @@ public sealed class PolicyAlertSettingsValidator : AbstractValidator<PolicyAlert
             .WithMessage($"The daily alert limit must be between 1 and {PolicyValidator.MaxDailyAlertLimit:N0}.");
         RuleFor(s => s.EmailRecipients)
             .Must(r => r.Count(x => !string.IsNullOrWhiteSpace(x)) <= MaxRecipients).WithMessage($"At most {MaxRecipients} recipients.");
-        RuleForEach(s => s.EmailRecipients).Must(IsEmailAddress)
-            .WithMessage((_, r) => $"'{r}' is not an e-mail address.")
-            .OverridePropertyName(nameof(PolicyAlertSettingsDraft.EmailRecipients));
+        RuleFor(s => s.EmailRecipients).Must(r => r.All(IsEmailAddress))
+            .WithMessage(s => $"'{s.EmailRecipients.First(r => !IsEmailAddress(r)).Trim()}' is not an e-mail address.");
         When(s => s.SendEmail, () =>
             RuleFor(s => s.EmailRecipients).Must(r => r.Any(x => !string.IsNullOrWhiteSpace(x)))
                 .WithMessage("Add at least one recipient, or turn off 'Send alert as email'."));

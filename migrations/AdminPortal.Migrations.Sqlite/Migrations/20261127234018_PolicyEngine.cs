@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace AdminPortal.Migrations.SqlServer.Migrations
+namespace AdminPortal.Migrations.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class PolicyEngine : Migration
@@ -19,28 +19,31 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities");
 
-            migrationBuilder.AddColumn<DateTimeOffset>(
+            migrationBuilder.DropIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities");
+
+            migrationBuilder.AddColumn<long>(
                 name: "DeletedAt",
                 table: "Policies",
-                type: "datetimeoffset",
+                type: "INTEGER",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeletedBy",
                 table: "Policies",
-                type: "nvarchar(256)",
+                type: "TEXT",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AlterColumn<long>(
                 name: "Id",
                 table: "AlertEntities",
-                type: "bigint",
+                type: "INTEGER",
                 nullable: false,
                 oldClrType: typeof(int),
-                oldType: "int")
-                .Annotation("SqlServer:Identity", "1, 1")
-                .OldAnnotation("SqlServer:Identity", "1, 1");
+                oldType: "INTEGER")
+                .Annotation("Sqlite:Autoincrement", true);
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -51,15 +54,15 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "AlertEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("SqlServer:Identity", "1, 1"),
-                    AlertId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
-                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    Kind = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
-                    Resolution = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
-                    ReasonId = table.Column<int>(type: "int", nullable: true),
-                    Comment = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AlertId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -76,11 +79,11 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "PolicyDailyCounts",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    Day = table.Column<DateOnly>(type: "date", nullable: false),
-                    Alerts = table.Column<int>(type: "int", nullable: false),
-                    Suppressed = table.Column<int>(type: "int", nullable: false),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Alerts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -97,11 +100,11 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "ThresholdStates",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    User = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
-                    AlertedUntil = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
-                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
-                    Matches = table.Column<string>(type: "nvarchar(max)", nullable: true)
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Recent = table.Column<string>(type: "TEXT", nullable: false),
+                    AlertedUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -174,12 +177,11 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
             migrationBuilder.AlterColumn<int>(
                 name: "Id",
                 table: "AlertEntities",
-                type: "int",
+                type: "INTEGER",
                 nullable: false,
                 oldClrType: typeof(long),
-                oldType: "bigint")
-                .Annotation("SqlServer:Identity", "1, 1")
-                .OldAnnotation("SqlServer:Identity", "1, 1");
+                oldType: "INTEGER")
+                .OldAnnotation("Sqlite:Autoincrement", true);
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -190,6 +192,11 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities",
                 columns: new[] { "Type", "Value" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities",
+                columns: new[] { "ActivityType", "Timestamp" });
         }
     }
 }

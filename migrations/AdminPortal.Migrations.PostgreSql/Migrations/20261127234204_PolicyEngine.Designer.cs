@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AdminPortal.Migrations.PostgreSql.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261127232033_PolicyEngine")]
+    [Migration("20261127234204_PolicyEngine")]
     partial class PolicyEngine
     {
         /// <inheritdoc />
@@ -84,8 +84,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Timestamp");
-
-                    b.HasIndex("ActivityType", "Timestamp");
 
                     b.HasIndex("User", "Timestamp");
 
@@ -697,6 +695,10 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.Property<DateTimeOffset?>("AlertedUntil")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uuid");
@@ -1039,46 +1041,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
-                        {
-                            b1.Property<string>("ThresholdStatePolicyId");
-
-                            b1.Property<string>("ThresholdStateUser");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAdd();
-
-                            b1.Property<string>("ActivityId")
-                                .IsRequired();
-
-                            b1.Property<string>("ActivityType")
-                                .IsRequired();
-
-                            b1.Property<string>("App")
-                                .IsRequired();
-
-                            b1.Property<DateTimeOffset>("At");
-
-                            b1.Property<string>("Country");
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("ObjectName");
-
-                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
-
-                            b1.ToTable("ThresholdStates");
-
-                            b1
-                                .ToJson("Matches")
-                                .HasColumnType("jsonb");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
-                        });
-
-                    b.Navigation("Matches");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace AdminPortal.Migrations.SqlServer.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261127232023_PolicyEngine")]
+    [Migration("20261127234052_PolicyEngine")]
     partial class PolicyEngine
     {
         /// <inheritdoc />
@@ -83,8 +83,6 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("Timestamp");
-
-                    b.HasIndex("ActivityType", "Timestamp");
 
                     b.HasIndex("User", "Timestamp");
 
@@ -696,6 +694,10 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.Property<DateTimeOffset?>("AlertedUntil")
                         .HasColumnType("datetimeoffset");
 
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("uniqueidentifier");
@@ -1038,46 +1040,6 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .HasForeignKey("PolicyId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
-
-                    b.OwnsMany("AdminPortal.Core.Features.Policies.ThresholdMatch", "Matches", b1 =>
-                        {
-                            b1.Property<string>("ThresholdStatePolicyId");
-
-                            b1.Property<string>("ThresholdStateUser");
-
-                            b1.Property<int>("__synthesizedOrdinal")
-                                .ValueGeneratedOnAddOrUpdate();
-
-                            b1.Property<string>("ActivityId")
-                                .IsRequired();
-
-                            b1.Property<string>("ActivityType")
-                                .IsRequired();
-
-                            b1.Property<string>("App")
-                                .IsRequired();
-
-                            b1.Property<DateTimeOffset>("At");
-
-                            b1.Property<string>("Country");
-
-                            b1.Property<string>("IpAddress");
-
-                            b1.Property<string>("ObjectName");
-
-                            b1.HasKey("ThresholdStatePolicyId", "ThresholdStateUser", "__synthesizedOrdinal");
-
-                            b1.ToTable("ThresholdStates");
-
-                            b1
-                                .ToJson("Matches")
-                                .HasColumnType("nvarchar(max)");
-
-                            b1.WithOwner()
-                                .HasForeignKey("ThresholdStatePolicyId", "ThresholdStateUser");
-                        });
-
-                    b.Navigation("Matches");
                 });
 
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>

@@ -1,9 +1,10 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace AdminPortal.Migrations.Sqlite.Migrations
+namespace AdminPortal.Migrations.PostgreSql.Migrations
 {
     /// <inheritdoc />
     public partial class PolicyEngine : Migration
@@ -19,27 +20,32 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities");
 
-            migrationBuilder.AddColumn<long>(
+            migrationBuilder.DropIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities");
+
+            migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "DeletedAt",
                 table: "Policies",
-                type: "INTEGER",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeletedBy",
                 table: "Policies",
-                type: "TEXT",
+                type: "character varying(256)",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AlterColumn<long>(
                 name: "Id",
                 table: "AlertEntities",
-                type: "INTEGER",
+                type: "bigint",
                 nullable: false,
                 oldClrType: typeof(int),
-                oldType: "INTEGER")
-                .Annotation("Sqlite:Autoincrement", true);
+                oldType: "integer")
+                .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn)
+                .OldAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -50,15 +56,15 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "AlertEvents",
                 columns: table => new
                 {
-                    Id = table.Column<long>(type: "INTEGER", nullable: false)
-                        .Annotation("Sqlite:Autoincrement", true),
-                    AlertId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    Resolution = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    ReasonId = table.Column<int>(type: "INTEGER", nullable: true),
-                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    AlertId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "integer", nullable: true),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -75,11 +81,11 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "PolicyDailyCounts",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
-                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
-                    Alerts = table.Column<int>(type: "INTEGER", nullable: false),
-                    Suppressed = table.Column<int>(type: "INTEGER", nullable: false),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Alerts = table.Column<int>(type: "integer", nullable: false),
+                    Suppressed = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -96,11 +102,11 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "ThresholdStates",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
-                    User = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    AlertedUntil = table.Column<long>(type: "INTEGER", nullable: true),
-                    Version = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Matches = table.Column<string>(type: "TEXT", nullable: true)
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Recent = table.Column<string>(type: "text", nullable: false),
+                    AlertedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -173,11 +179,12 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
             migrationBuilder.AlterColumn<int>(
                 name: "Id",
                 table: "AlertEntities",
-                type: "INTEGER",
+                type: "integer",
                 nullable: false,
                 oldClrType: typeof(long),
-                oldType: "INTEGER")
-                .OldAnnotation("Sqlite:Autoincrement", true);
+                oldType: "bigint")
+                .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn)
+                .OldAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -188,6 +195,11 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities",
                 columns: new[] { "Type", "Value" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities",
+                columns: new[] { "ActivityType", "Timestamp" });
         }
     }
 }

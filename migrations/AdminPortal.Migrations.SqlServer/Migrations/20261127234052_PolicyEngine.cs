@@ -1,10 +1,9 @@
 ﻿using System;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace AdminPortal.Migrations.PostgreSql.Migrations
+namespace AdminPortal.Migrations.SqlServer.Migrations
 {
     /// <inheritdoc />
     public partial class PolicyEngine : Migration
@@ -20,16 +19,20 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities");
 
+            migrationBuilder.DropIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities");
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "DeletedAt",
                 table: "Policies",
-                type: "timestamp with time zone",
+                type: "datetimeoffset",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "DeletedBy",
                 table: "Policies",
-                type: "character varying(256)",
+                type: "nvarchar(256)",
                 maxLength: 256,
                 nullable: true);
 
@@ -39,9 +42,9 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 type: "bigint",
                 nullable: false,
                 oldClrType: typeof(int),
-                oldType: "integer")
-                .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn)
-                .OldAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+                oldType: "int")
+                .Annotation("SqlServer:Identity", "1, 1")
+                .OldAnnotation("SqlServer:Identity", "1, 1");
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -53,14 +56,14 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 columns: table => new
                 {
                     Id = table.Column<long>(type: "bigint", nullable: false)
-                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
-                    AlertId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    Resolution = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    ReasonId = table.Column<int>(type: "integer", nullable: true),
-                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                        .Annotation("SqlServer:Identity", "1, 1"),
+                    AlertId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    Actor = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "int", nullable: true),
+                    Comment = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -77,11 +80,11 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "PolicyDailyCounts",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
                     Day = table.Column<DateOnly>(type: "date", nullable: false),
-                    Alerts = table.Column<int>(type: "integer", nullable: false),
-                    Suppressed = table.Column<int>(type: "integer", nullable: false),
-                    Version = table.Column<Guid>(type: "uuid", nullable: false)
+                    Alerts = table.Column<int>(type: "int", nullable: false),
+                    Suppressed = table.Column<int>(type: "int", nullable: false),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -98,11 +101,11 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "ThresholdStates",
                 columns: table => new
                 {
-                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
-                    User = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    AlertedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    Version = table.Column<Guid>(type: "uuid", nullable: false),
-                    Matches = table.Column<string>(type: "jsonb", nullable: true)
+                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false),
+                    Recent = table.Column<string>(type: "nvarchar(max)", nullable: false),
+                    AlertedUntil = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -175,12 +178,12 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
             migrationBuilder.AlterColumn<int>(
                 name: "Id",
                 table: "AlertEntities",
-                type: "integer",
+                type: "int",
                 nullable: false,
                 oldClrType: typeof(long),
                 oldType: "bigint")
-                .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn)
-                .OldAnnotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
+                .Annotation("SqlServer:Identity", "1, 1")
+                .OldAnnotation("SqlServer:Identity", "1, 1");
 
             migrationBuilder.AddPrimaryKey(
                 name: "PK_AlertEntities",
@@ -191,6 +194,11 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "IX_AlertEntities_Type_Value",
                 table: "AlertEntities",
                 columns: new[] { "Type", "Value" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Activities_ActivityType_Timestamp",
+                table: "Activities",
+                columns: new[] { "ActivityType", "Timestamp" });
         }
     }
 }
