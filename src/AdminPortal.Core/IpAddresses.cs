@@ -14,6 +14,9 @@ public static class IpAddresses
         if (string.IsNullOrWhiteSpace(text))
             return false;
         text = text.Trim();
+        // A scope id ("fe80::1%eth0") names an interface of the sender's machine, not an address of the activity.
+        if (text.Contains('%'))
+            return false;
         if (!text.Contains(':'))
         {
             var parts = text.Split('.');

@@ -3,6 +3,13 @@ using AdminPortal.Benchmarks;
 // Each benchmark runs its baseline in the same process and reports the figure and the ratio.
 // Usage: dotnet run -c Release --project tests/AdminPortal.Benchmarks -- [ingest] [alerts] [--quick]
 var quick = args.Contains("--quick");
+
+// WebApplicationFactory finds the web project's folder through an attribute only test projects get; point at it.
+var root = new DirectoryInfo(AppContext.BaseDirectory);
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "AdminPortal.sln")))
+    root = root.Parent;
+Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ADMINPORTAL_WEB",
+    Path.Combine(root?.FullName ?? throw new InvalidOperationException("Run from a clone of the repository."), "src", "AdminPortal.Web"));
 var selected = args.Where(a => !a.StartsWith("--")).ToHashSet(StringComparer.OrdinalIgnoreCase);
 bool Run(string name) => selected.Count == 0 || selected.Contains(name);
 

@@ -54,7 +54,9 @@ public static class AlertBuilder
 
     private static void AddEntities(Alert alert, AlertEntityType type, IEnumerable<string?> values)
     {
-        foreach (var value in values.Where(v => !string.IsNullOrWhiteSpace(v)).Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxEntitiesPerType))
+        // Entity columns hold 512 characters; an object name may be longer (1,024), and must not fail the batch.
+        foreach (var value in values.Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Length > 512 ? v[..512] : v)
+                     .Distinct(StringComparer.OrdinalIgnoreCase).Take(MaxEntitiesPerType))
             alert.Entities.Add(new AlertEntity { Type = type, Value = value!, Label = value });
     }
 

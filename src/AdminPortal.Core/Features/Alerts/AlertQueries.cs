@@ -131,6 +131,8 @@ public static class AlertQueries
             entities = entities.Where(e => e.Type == t);
         // Accounts are stored lower-case; MCAS scripts send UPNs as the directory spells them.
         var values = clause.Strings.Select(v => type == AlertEntityType.Account ? v.Trim().ToLowerInvariant() : v.Trim()).ToList();
+        if (type is null)
+            values = values.Concat(values.Select(v => v.ToLowerInvariant())).Distinct().ToList(); // any type: accounts are stored lower-case
         entities = clause.Operator switch
         {
             FilterOperator.StartsWith or FilterOperator.StartsWithSingle => entities.Where(e => e.Value.StartsWith(values[0])),

@@ -138,7 +138,15 @@ public static class AlertsApi
         if (body.Problem is { } problem)
             return problem;
         var errors = new Dictionary<string, List<string>>();
-        var comment = body.Json.ValueKind == JsonValueKind.Object ? ReadOptionalString(body.Json, "comment", AlertService.MaxCommentLength, errors) : null;
+        string? comment = null;
+        if (body.HasJson && body.Json.ValueKind != JsonValueKind.Object)
+            errors["body"] = ["The body must be a JSON object such as {\"comment\": \"…\"}, or empty."];
+        else if (body.HasJson)
+        {
+            foreach (var property in body.Json.EnumerateObject().Where(p => p.Name != "comment"))
+                errors[property.Name] = [$"'{property.Name}' is not a field of this call; use comment."];
+            comment = ReadOptionalString(body.Json, "comment", AlertService.MaxCommentLength, errors);
+        }
         if (errors.Count > 0)
             return ApiRequests.Invalid(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
         var result = await service.CloseAsync([new FilterClause(AlertQueries.Id, FilterOperator.Eq, [id])], AlertClosing.FalsePositive, null, comment,

@@ -90,6 +90,8 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ModifiedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     ModifiedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DeletedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     Version = table.Column<Guid>(type: "TEXT", nullable: false),
                     Conditions = table.Column<string>(type: "TEXT", nullable: true)
                 },
@@ -147,6 +149,48 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         principalTable: "Policies",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PolicyDailyCounts",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    Alerts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Suppressed = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyDailyCounts", x => new { x.PolicyId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_PolicyDailyCounts_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ThresholdStates",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Recent = table.Column<string>(type: "TEXT", nullable: false),
+                    AlertedUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    Version = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ThresholdStates", x => new { x.PolicyId, x.User });
+                    table.ForeignKey(
+                        name: "FK_ThresholdStates_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -234,8 +278,9 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "AlertEntities",
                 columns: table => new
                 {
-                    AlertId = table.Column<string>(type: "TEXT", nullable: false),
-                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AlertId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
                     Type = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     Value = table.Column<string>(type: "TEXT", maxLength: 512, nullable: false),
                     Label = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true),
@@ -243,9 +288,34 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AlertEntities", x => new { x.AlertId, x.Id });
+                    table.PrimaryKey("PK_AlertEntities", x => x.Id);
                     table.ForeignKey(
                         name: "FK_AlertEntities_Alerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "Alerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AlertEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    AlertId = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Comment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertEvents_Alerts_AlertId",
                         column: x => x.AlertId,
                         principalTable: "Alerts",
                         principalColumn: "Id",
@@ -366,11 +436,6 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Activities_ActivityType_Timestamp",
-                table: "Activities",
-                columns: new[] { "ActivityType", "Timestamp" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Activities_Timestamp",
                 table: "Activities",
                 column: "Timestamp");
@@ -381,9 +446,19 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 columns: new[] { "User", "Timestamp" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AlertEntities_Type_Value",
+                name: "IX_AlertEntities_AlertId",
                 table: "AlertEntities",
-                columns: new[] { "Type", "Value" });
+                column: "AlertId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEntities_Type_Value_AlertId",
+                table: "AlertEntities",
+                columns: new[] { "Type", "Value", "AlertId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEvents_AlertId_At",
+                table: "AlertEvents",
+                columns: new[] { "AlertId", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_ClosedAt",
@@ -414,6 +489,11 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "IX_Alerts_ResolutionStatus_CreatedAt",
                 table: "Alerts",
                 columns: new[] { "ResolutionStatus", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_ResolutionStatus_PolicyId",
+                table: "Alerts",
+                columns: new[] { "ResolutionStatus", "PolicyId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_Severity_CreatedAt",
@@ -540,6 +620,9 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "AlertEntities");
 
             migrationBuilder.DropTable(
+                name: "AlertEvents");
+
+            migrationBuilder.DropTable(
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
@@ -555,10 +638,16 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                 name: "PlaybookShares");
 
             migrationBuilder.DropTable(
+                name: "PolicyDailyCounts");
+
+            migrationBuilder.DropTable(
                 name: "PolicyPlaybooks");
 
             migrationBuilder.DropTable(
                 name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "ThresholdStates");
 
             migrationBuilder.DropTable(
                 name: "Deliveries");

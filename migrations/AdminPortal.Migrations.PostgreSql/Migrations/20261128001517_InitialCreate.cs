@@ -92,6 +92,8 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     ModifiedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     ModifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    DeletedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     Version = table.Column<Guid>(type: "uuid", nullable: false),
                     Conditions = table.Column<string>(type: "jsonb", nullable: true)
                 },
@@ -149,6 +151,48 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                         principalTable: "Policies",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PolicyDailyCounts",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Alerts = table.Column<int>(type: "integer", nullable: false),
+                    Suppressed = table.Column<int>(type: "integer", nullable: false),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PolicyDailyCounts", x => new { x.PolicyId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_PolicyDailyCounts_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ThresholdStates",
+                columns: table => new
+                {
+                    PolicyId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    User = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Recent = table.Column<string>(type: "text", nullable: false),
+                    AlertedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Version = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ThresholdStates", x => new { x.PolicyId, x.User });
+                    table.ForeignKey(
+                        name: "FK_ThresholdStates_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -236,9 +280,9 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "AlertEntities",
                 columns: table => new
                 {
-                    AlertId = table.Column<string>(type: "character(24)", nullable: false),
-                    Id = table.Column<int>(type: "integer", nullable: false)
+                    Id = table.Column<long>(type: "bigint", nullable: false)
                         .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    AlertId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
                     Type = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     Value = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: false),
                     Label = table.Column<string>(type: "character varying(512)", maxLength: 512, nullable: true),
@@ -246,9 +290,34 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AlertEntities", x => new { x.AlertId, x.Id });
+                    table.PrimaryKey("PK_AlertEntities", x => x.Id);
                     table.ForeignKey(
                         name: "FK_AlertEntities_Alerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "Alerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AlertEvents",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    AlertId = table.Column<string>(type: "character(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Resolution = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
+                    ReasonId = table.Column<int>(type: "integer", nullable: true),
+                    Comment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertEvents", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertEvents_Alerts_AlertId",
                         column: x => x.AlertId,
                         principalTable: "Alerts",
                         principalColumn: "Id",
@@ -369,11 +438,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Activities_ActivityType_Timestamp",
-                table: "Activities",
-                columns: new[] { "ActivityType", "Timestamp" });
-
-            migrationBuilder.CreateIndex(
                 name: "IX_Activities_Timestamp",
                 table: "Activities",
                 column: "Timestamp");
@@ -384,9 +448,19 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 columns: new[] { "User", "Timestamp" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AlertEntities_Type_Value",
+                name: "IX_AlertEntities_AlertId",
                 table: "AlertEntities",
-                columns: new[] { "Type", "Value" });
+                column: "AlertId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEntities_Type_Value_AlertId",
+                table: "AlertEntities",
+                columns: new[] { "Type", "Value", "AlertId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEvents_AlertId_At",
+                table: "AlertEvents",
+                columns: new[] { "AlertId", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_ClosedAt",
@@ -417,6 +491,11 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "IX_Alerts_ResolutionStatus_CreatedAt",
                 table: "Alerts",
                 columns: new[] { "ResolutionStatus", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_ResolutionStatus_PolicyId",
+                table: "Alerts",
+                columns: new[] { "ResolutionStatus", "PolicyId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Alerts_Severity_CreatedAt",
@@ -543,6 +622,9 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "AlertEntities");
 
             migrationBuilder.DropTable(
+                name: "AlertEvents");
+
+            migrationBuilder.DropTable(
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
@@ -558,10 +640,16 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                 name: "PlaybookShares");
 
             migrationBuilder.DropTable(
+                name: "PolicyDailyCounts");
+
+            migrationBuilder.DropTable(
                 name: "PolicyPlaybooks");
 
             migrationBuilder.DropTable(
                 name: "SignInLinks");
+
+            migrationBuilder.DropTable(
+                name: "ThresholdStates");
 
             migrationBuilder.DropTable(
                 name: "Deliveries");
