@@ -93,8 +93,19 @@ public static class AlertSeeder
 {
     public static async Task SeedAsync(string databasePath, int count, IReadOnlyList<string> policyIds, DateTimeOffset now)
     {
-        await using var connection = new SqliteConnection($"Data Source={databasePath}");
+        await using var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
         await connection.OpenAsync();
+        // Random keys into a dozen indexes thrash a small page cache: drop the indexes, load, and build them again
+        // from the migration's own definitions (sorted builds), with a large cache while seeding.
+        var indexes = new List<(string Name, string Sql)>();
+        await using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('Alerts', 'AlertEntities')";
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                indexes.Add((reader.GetString(0), reader.GetString(1)));
+        }
+        await ExecuteAsync(connection, "PRAGMA cache_size = -262144; " + string.Concat(indexes.Select(i => $"DROP INDEX \"{i.Name}\"; ")));
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
         var random = new Random(7);
 
@@ -151,5 +162,14 @@ public static class AlertSeeder
             await entity.ExecuteNonQueryAsync();
         }
         await transaction.CommitAsync();
+        await ExecuteAsync(connection, string.Concat(indexes.Select(i => i.Sql + "; ")) + "PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = 0;
+        await command.ExecuteNonQueryAsync();
     }
 }
