@@ -71,6 +71,8 @@ public static class IngestBenchmark
             await ingest.IngestAsync(warm.RootElement.EnumerateArray().ToList());
 
         int alerts = 0, suppressed = 0, accepted = 0;
+        var pauseBefore = GC.GetTotalPauseDuration();
+        var gen2Before = GC.CollectionCount(2);
         var watch = Stopwatch.StartNew();
         foreach (var body in batches)
         {
@@ -83,6 +85,7 @@ public static class IngestBenchmark
             suppressed += result.AlertsSuppressed;
         }
         watch.Stop();
+        Console.WriteLine($"   (GC pauses {(GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds:F0} ms of {watch.Elapsed.TotalMilliseconds:F0} ms; gen2 collections {GC.CollectionCount(2) - gen2Before})");
         return new Result(accepted / watch.Elapsed.TotalSeconds, alerts, suppressed);
     }
 }
