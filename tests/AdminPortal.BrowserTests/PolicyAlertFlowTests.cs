@@ -26,7 +26,7 @@ public sealed class PolicyAlertFlowTests(BrowserSession session) : IClassFixture
         await page.GetByTestId("template-risky-ip").ClickAsync();
         await page.WaitForCircuitAsync();
         await page.GetByTestId("save-policy").ClickAsync();
-        await Expect(page).ToHaveURLAsync($"{session.BaseUrl}/policies");
+        await Expect(page).ToHaveURLAsync($"{session.BaseUrl}/policies?tab=threat-detection");
         await Expect(page.GetByText("Activity from a risky IP range").First).ToBeVisibleAsync();
 
         // The Alerts page is open before the activities arrive: the alert must appear without a reload.

@@ -35,6 +35,19 @@ public sealed class PoliciesPageTests : PoliciesComponentTest
     }
 
     [Fact]
+    public async Task TheTabQueryParameter_OpensThatTab()
+    {
+        await SignInAsAdminAsync();
+        await CreatePolicyAsync("Mass download", PolicyCategory.ThreatDetection);
+        await CreatePolicyAsync("Shared externally", PolicyCategory.InformationProtection);
+
+        Navigation.NavigateTo("/policies?tab=information-protection");
+        var page = Render<PoliciesPage>();
+
+        page.WaitForAssertion(() => Assert.Equal(["Shared externally"], Names(page)));
+    }
+
+    [Fact]
     public async Task ARow_ShowsNameDescriptionOpenAlertsSeverityActionModified_AndWhatTheDailyLimitSuppressed()
     {
         await SignInAsAdminAsync();

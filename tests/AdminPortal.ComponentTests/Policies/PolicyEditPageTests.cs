@@ -29,7 +29,8 @@ public sealed class PolicyEditPageTests : PoliciesComponentTest
 
         form.Find("[data-testid=save-policy]").Click();
 
-        form.WaitForAssertion(() => Assert.Equal("/policies", new Uri(Navigation.Uri).AbsolutePath));
+        // Back to the list on the new policy's own tab, so it is in view.
+        form.WaitForAssertion(() => Assert.Equal("/policies?tab=information-protection", new Uri(Navigation.Uri).PathAndQuery));
         var stored = Assert.Single(await StoredPoliciesAsync());
         Assert.Equal("File shared externally", stored.Name);
         Assert.Equal("external-share", stored.TemplateId);
