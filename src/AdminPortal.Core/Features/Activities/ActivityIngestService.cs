@@ -106,7 +106,7 @@ public sealed class ActivityIngestService(
 
         await ActivityWriter.InsertAsync(db, activities, cancellationToken);
         await state.SaveAsync(cancellationToken);
-        db.Alerts.AddRange(alerts);
+        await AlertWriter.InsertAsync(db, alerts, cancellationToken);
         db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
