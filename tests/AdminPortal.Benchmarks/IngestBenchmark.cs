@@ -49,7 +49,7 @@ public static class IngestBenchmark
         {
             using var document = JsonDocument.Parse(body);
             foreach (var item in document.RootElement.EnumerateArray())
-                count += ingest.Parse(item, now) is null ? 0 : 1;
+                count += ingest.Read(item, now).Activity is null ? 0 : 1;
         }
         return count / watch.Elapsed.TotalSeconds;
     }

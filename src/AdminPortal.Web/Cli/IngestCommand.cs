@@ -73,10 +73,11 @@ public static class IngestCommand
             try
             {
                 using var document = JsonDocument.Parse(line);
-                if (ingest.Parse(document.RootElement, time.GetUtcNow()) is { } activity)
+                var (activity, problems) = ingest.Read(document.RootElement, time.GetUtcNow());
+                if (activity is not null)
                     batch.Add(activity);
                 else
-                    errors = ingest.Validate(document.RootElement).Errors;
+                    errors = problems;
             }
             catch (JsonException)
             {

@@ -39,33 +39,27 @@ public sealed class ActivityIngestService(
         var rejected = new List<IngestRejection>();
         for (var index = 0; index < items.Count; index++)
         {
-            if (Parse(items[index], now) is { } activity)
+            var (activity, errors) = Read(items[index], now);
+            if (activity is not null)
                 accepted.Add(activity);
             else
-                rejected.Add(new IngestRejection(index, Errors(items[index])));
+                rejected.Add(new IngestRejection(index, errors));
         }
         var (created, suppressed) = await StoreAsync(accepted, cancellationToken);
         return new IngestResult(accepted.Count, rejected, created, suppressed);
-
-        IReadOnlyDictionary<string, string[]> Errors(JsonElement item) => Validate(item).Errors;
     }
 
-    /// <summary>An activity when the item is valid; null otherwise (see <see cref="Validate"/> for why).</summary>
-    public Activity? Parse(JsonElement item, DateTimeOffset now)
-    {
-        var (input, errors) = Validate(item);
-        return errors.Count == 0 ? input.ToActivity(item.GetRawText(), now) : null;
-    }
-
-    public (ActivityInput Input, IReadOnlyDictionary<string, string[]> Errors) Validate(JsonElement item)
+    /// <summary>The activity an item describes, or (when it is not valid) why not, by field.</summary>
+    public (Activity? Activity, IReadOnlyDictionary<string, string[]> Errors) Read(JsonElement item, DateTimeOffset now)
     {
         var (input, errors) = ActivityInput.Read(item);
-        if (item.ValueKind != JsonValueKind.Object)
-            return (input, errors);
-        foreach (var failure in _validator.Validate(input).Errors.GroupBy(f => f.PropertyName))
-            if (!errors.ContainsKey(failure.Key))
-                errors[failure.Key] = failure.Select(f => f.ErrorMessage).ToArray();
-        return (input, errors);
+        if (item.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var failure in _validator.Validate(input).Errors.GroupBy(f => f.PropertyName))
+                if (!errors.ContainsKey(failure.Key))
+                    errors[failure.Key] = failure.Select(f => f.ErrorMessage).ToArray();
+        }
+        return errors.Count == 0 ? (input.ToActivity(item.GetRawText(), now), errors) : (null, errors);
     }
 
     /// <summary>Stores valid activities and raises their alerts, in one transaction; retried when another instance raced it.</summary>
