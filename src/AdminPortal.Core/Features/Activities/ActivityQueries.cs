@@ -63,30 +63,26 @@ public static class ActivityQueries
                 Expression<Func<Activity, bool>> about = a => entities.Contains(a.User) || (a.TargetUser != null && entities.Contains(a.TargetUser))
                                                              || (a.ObjectId != null && entities.Contains(a.ObjectId));
                 return clause.Operator == FilterOperator.Neq ? Predicates.Not(about) : about;
+            case Date when clause.Operator == FilterOperator.Range:
+                return Predicates.Or(clause.Values.Cast<FilterRange>().Select(r => Between(r.Start, r.End)));
             case Date:
+                var at = clause.Operator switch
+                {
+                    FilterOperator.GteNdays or FilterOperator.LteNdays => now.AddDays(-(long)clause.Single),
+                    _ => (DateTimeOffset)clause.Single,
+                };
                 return clause.Operator switch
                 {
-                    FilterOperator.Gt => At((DateTimeOffset)clause.Single, (a, t) => a.Timestamp > t),
-                    FilterOperator.Gte => At((DateTimeOffset)clause.Single, (a, t) => a.Timestamp >= t),
-                    FilterOperator.Lt => At((DateTimeOffset)clause.Single, (a, t) => a.Timestamp < t),
-                    FilterOperator.Lte => At((DateTimeOffset)clause.Single, (a, t) => a.Timestamp <= t),
-                    FilterOperator.GteNdays => After(now.AddDays(-(long)clause.Single)),
-                    FilterOperator.LteNdays => Before(now.AddDays(-(long)clause.Single)),
-                    _ => Predicates.Or(clause.Values.Cast<FilterRange>().Select(r => Between(r.Start, r.End))),
+                    FilterOperator.Gt => a => a.Timestamp > at,
+                    FilterOperator.Gte or FilterOperator.GteNdays => a => a.Timestamp >= at,
+                    FilterOperator.Lt => a => a.Timestamp < at,
+                    _ => a => a.Timestamp <= at,
                 };
             default:
                 return TextPredicate(clause);
         }
 
-        static Expression<Func<Activity, bool>> After(DateTimeOffset t) => a => a.Timestamp >= t;
-        static Expression<Func<Activity, bool>> Before(DateTimeOffset t) => a => a.Timestamp <= t;
         static Expression<Func<Activity, bool>> Between(DateTimeOffset from, DateTimeOffset to) => a => a.Timestamp >= from && a.Timestamp <= to;
-        static Expression<Func<Activity, bool>> At(DateTimeOffset t, Expression<Func<Activity, DateTimeOffset, bool>> compare)
-        {
-            var parameter = compare.Parameters[0];
-            var body = new Replace(compare.Parameters[1], Expression.Constant(t)).Visit(compare.Body);
-            return Expression.Lambda<Func<Activity, bool>>(body, parameter);
-        }
     }
 
     /// <summary>String fields compare case-insensitively, as policies do.</summary>
@@ -124,11 +120,6 @@ public static class ActivityQueries
             _ => throw new ArgumentException($"Operator {clause.Operator} on {clause.Field}.", nameof(clause)),
         };
         return Expression.Lambda<Func<Activity, bool>>(body, parameter);
-    }
-
-    private sealed class Replace(ParameterExpression from, Expression to) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 }
 
