@@ -87,6 +87,50 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("Activities");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.EngineStateOwner", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Batch")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("Instance")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EngineStateOwners", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.ThresholdJournalEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("AlertedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PolicyId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character(24)")
+                        .IsFixedLength();
+
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("User")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Seq");
+
+                    b.ToTable("ThresholdJournal", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Alerts.Alert", b =>
                 {
                     b.Property<string>("Id")

@@ -86,6 +86,50 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.ToTable("Activities");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.EngineStateOwner", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<long>("Batch")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("Instance")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EngineStateOwners", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.ThresholdJournalEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset?>("AlertedUntil")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("PolicyId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("nchar(24)")
+                        .IsFixedLength();
+
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("User")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.HasKey("Seq");
+
+                    b.ToTable("ThresholdJournal", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Alerts.Alert", b =>
                 {
                     b.Property<string>("Id")

@@ -81,6 +81,50 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.ToTable("Activities");
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.EngineStateOwner", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Batch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Instance")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("EngineStateOwners", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Core.Features.Activities.ThresholdJournalEntry", b =>
+                {
+                    b.Property<long>("Seq")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("AlertedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PolicyId")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("Recent")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("User")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Seq");
+
+                    b.ToTable("ThresholdJournal", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Alerts.Alert", b =>
                 {
                     b.Property<string>("Id")

@@ -1,9 +1,14 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Activities;
+using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.IntegrationTests.Alerts;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using static AdminPortal.IntegrationTests.Alerts.ApiPortal;
 
 namespace AdminPortal.IntegrationTests.Activities;
@@ -199,6 +204,40 @@ public abstract class ActivitiesApiTests(TestDb database) : ApiPortalTest(databa
         Assert.Equal(2, aliceAlerts.Count);
         var firstWindow = await portal.GetAlertAsync(aliceAlerts[1]);
         Assert.Equal(3, firstWindow.GetProperty("evidence").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task TwoPortalInstancesOnOneDatabase_CountThresholdsAndDailyLimitsTogether()
+    {
+        var portal = await StartAsync();
+        var policy = await portal.CreatePolicyAsync("Mass download", "FileDownload", dailyLimit: 1, extra: """ "threshold": {"count": 3, "windowMinutes": 10} """);
+        var services = portal.Factory.Services;
+        var first = services.GetRequiredService<ActivityIngestService>();
+        // A second portal process on the same database: its own policy catalog and its own copy of the engine's state.
+        var second = new ActivityIngestService(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
+            new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), services.GetRequiredService<AlertSignal>(), portal.Factory.Time,
+            NullLogger<ActivityIngestService>.Instance);
+        var t = portal.Now;
+        Task<IngestResult> Ingest(ActivityIngestService service, params JsonNode[] items) =>
+            service.IngestAsync(JsonDocument.Parse(new JsonArray(items).ToJsonString()).RootElement.EnumerateArray().ToList());
+
+        // Alice's three downloads arrive through both instances: the third completes the threshold wherever it lands.
+        Assert.Equal(0, (await Ingest(first, portal.Activity("alice@contoso.com", "FileDownload", t.AddMinutes(-3)))).AlertsCreated);
+        Assert.Equal(0, (await Ingest(second, portal.Activity("alice@contoso.com", "FileDownload", t.AddMinutes(-2)))).AlertsCreated);
+        Assert.Equal(1, (await Ingest(first, portal.Activity("alice@contoso.com", "FileDownload", t.AddMinutes(-1)))).AlertsCreated);
+
+        // Bob reaches the threshold on the second instance, which must see the first instance's alert in today's count.
+        var bob = await Ingest(second, Enumerable.Range(0, 3).Select(i => (JsonNode)portal.Activity("bob@contoso.com", "FileDownload", t.AddSeconds(i))).ToArray());
+        Assert.Equal((0, 1), (bob.AlertsCreated, bob.AlertsSuppressed));
+
+        // And the first instance sees the second's suppression.
+        var policies = services.GetRequiredService<PolicyService>();
+        var today = await policies.TodayAsync(policy);
+        Assert.Equal((1, 1), (today.Alerts, today.Suppressed));
+        var carol = await Ingest(first, Enumerable.Range(0, 3).Select(i => (JsonNode)portal.Activity("carol@contoso.com", "FileDownload", t.AddSeconds(i))).ToArray());
+        Assert.Equal((0, 1), (carol.AlertsCreated, carol.AlertsSuppressed));
+        var after = await policies.TodayAsync(policy);
+        Assert.Equal((1, 2), (after.Alerts, after.Suppressed));
     }
 
     [Fact]

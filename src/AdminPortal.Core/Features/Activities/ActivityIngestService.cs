@@ -30,6 +30,7 @@ public sealed class ActivityIngestService(
 {
     private const int MaxAttempts = 5;
     private readonly ActivityInputValidator _validator = new(time);
+    private readonly EngineMemory _memory = new(logger);
 
     /// <summary>Validates each item (index = its position) and stores the valid ones.</summary>
     public async Task<IngestResult> IngestAsync(IReadOnlyList<JsonElement> items, CancellationToken cancellationToken = default)
@@ -91,20 +92,41 @@ public sealed class ActivityIngestService(
         var now = time.GetUtcNow();
         var policies = await catalog.EnabledAsync(db, cancellationToken);
         var matches = PolicyEngine.Match(activities, policies);
-        // Begun before the engine's state is read: on SQLite this takes the write lock (BEGIN IMMEDIATE), so no other
-        // writer can change a threshold or daily count between our read and our write; elsewhere version checks catch it.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var state = await DatabaseEngineState.LoadAsync(db, matches, now, cancellationToken);
-        var result = PolicyEngine.Raise(matches, state, now);
-        var alerts = await BuildAlertsAsync(db, result.Triggers, activities, now, cancellationToken);
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite)
+            await _memory.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Begun before the engine's state is read: on SQLite this takes the write lock (BEGIN IMMEDIATE), so no other
+            // writer can change a threshold or daily count between our read and our write; elsewhere version checks catch it.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var memory = sqlite && await _memory.EnsureCurrentAsync(db, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken) ? _memory : null;
+            var state = await DatabaseEngineState.LoadAsync(db, matches, now, memory, cancellationToken);
+            var result = PolicyEngine.Raise(matches, state, now);
+            var alerts = await BuildAlertsAsync(db, result.Triggers, activities, now, cancellationToken);
 
-        await ActivityWriter.InsertAsync(db, activities, cancellationToken);
-        await state.SaveAsync(cancellationToken);
-        await AlertWriter.InsertAsync(db, alerts, cancellationToken);
-        db.ChangeTracker.DetectChanges();
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return (alerts, result.Suppressed);
+            await ActivityWriter.InsertAsync(db, activities, cancellationToken);
+            await state.SaveAsync(cancellationToken);
+            await AlertWriter.InsertAsync(db, alerts, cancellationToken);
+            db.ChangeTracker.DetectChanges();
+            await db.SaveChangesAsync(cancellationToken);
+            var batch = sqlite ? await _memory.ClaimAsync(db, cancellationToken) : 0;
+            await transaction.CommitAsync(cancellationToken);
+            if (sqlite)
+                _memory.Committed(batch, usedCopy: memory is not null);
+            return (alerts, result.Suppressed);
+        }
+        catch when (sqlite)
+        {
+            // The engine changed the copy in place for a batch that did not land.
+            _memory.Forget();
+            throw;
+        }
+        finally
+        {
+            if (sqlite)
+                _memory.Gate.Release();
+        }
     }
 
     /// <summary>A threshold's evidence can reach back into earlier batches: those activities are read from the database.</summary>
@@ -129,81 +151,5 @@ public sealed class ActivityIngestService(
         && (e.InnerException.Message.Contains("UNIQUE", StringComparison.OrdinalIgnoreCase)
             || e.InnerException.Message.Contains("duplicate key", StringComparison.OrdinalIgnoreCase)
             || e.InnerException.Message.Contains("23505", StringComparison.Ordinal));
-
-    /// <summary>
-    /// The engine's memory for one batch: read untracked in two queries, and written back only where the engine
-    /// changed it (SQLite: prepared upserts; other providers: EF Core updates that check the version read).
-    /// </summary>
-    private sealed class DatabaseEngineState(PortalDbContext db) : IPolicyEngineState
-    {
-        private readonly Dictionary<(string, string), (ThresholdState State, Guid? Read)> _thresholds = [];
-        private readonly Dictionary<(string, DateOnly), (PolicyDailyCount Count, Guid? Read)> _counts = [];
-
-        public static async Task<DatabaseEngineState> LoadAsync(PortalDbContext db, IReadOnlyList<PolicyMatches> matches, DateTimeOffset now, CancellationToken cancellationToken)
-        {
-            var state = new DatabaseEngineState(db);
-            var alerting = matches.Where(m => m.Policy.CreateAlerts).ToList();
-            if (alerting.Count == 0)
-                return state;
-
-            var today = DateOnly.FromDateTime(now.UtcDateTime);
-            var policyIds = alerting.Select(m => m.Policy.Id).ToList();
-            foreach (var count in await db.PolicyDailyCounts.AsNoTracking().Where(c => c.Day == today && policyIds.Contains(c.PolicyId)).ToListAsync(cancellationToken))
-                state._counts[(count.PolicyId, count.Day)] = (count, count.Version);
-
-            var thresholdMatches = alerting.Where(m => m.Policy.Threshold is not null).ToList();
-            if (thresholdMatches.Count > 0)
-            {
-                // One query for every (policy, user) pair of the batch; it may return a few pairs more, which are ignored.
-                var thresholdPolicies = thresholdMatches.Select(m => m.Policy.Id).ToList();
-                var users = thresholdMatches.SelectMany(m => m.Activities).Select(a => a.User).Distinct().ToList();
-                foreach (var threshold in await db.ThresholdStates.AsNoTracking()
-                             .Where(s => thresholdPolicies.Contains(s.PolicyId) && users.Contains(s.User)).ToListAsync(cancellationToken))
-                    state._thresholds[(threshold.PolicyId, threshold.User)] = (threshold, threshold.Version);
-            }
-            return state;
-        }
-
-        public ThresholdState Threshold(string policyId, string user)
-        {
-            if (!_thresholds.TryGetValue((policyId, user), out var entry))
-                _thresholds[(policyId, user)] = entry = (new ThresholdState { PolicyId = policyId, User = user }, null);
-            return entry.State;
-        }
-
-        public PolicyDailyCount DailyCount(string policyId, DateOnly day)
-        {
-            if (!_counts.TryGetValue((policyId, day), out var entry))
-                _counts[(policyId, day)] = entry = (new PolicyDailyCount { PolicyId = policyId, Day = day }, null);
-            return entry.Count;
-        }
-
-        public async Task SaveAsync(CancellationToken cancellationToken)
-        {
-            // The engine renews Version on every change: an unchanged version means nothing to write.
-            var thresholds = _thresholds.Values.Where(e => e.State.Version != e.Read).ToList();
-            var counts = _counts.Values.Where(e => e.Count.Version != e.Read).ToList();
-            if (db.Database.IsSqlite())
-            {
-                await EngineStateWriter.UpsertAsync(db, thresholds.Select(e => e.State), counts.Select(e => e.Count), cancellationToken);
-                return;
-            }
-            foreach (var (threshold, read) in thresholds)
-                Track(threshold, read, s => s.Version);
-            foreach (var (count, read) in counts)
-                Track(count, read, c => c.Version);
-        }
-
-        private void Track<T>(T entity, Guid? read, System.Linq.Expressions.Expression<Func<T, Guid>> version) where T : class
-        {
-            if (read is not { } original)
-            {
-                db.Add(entity);
-                return;
-            }
-            var entry = db.Attach(entity);
-            entry.State = EntityState.Modified;
-            entry.Property(version).OriginalValue = original;
-        }
-    }
 }
+
