@@ -4,6 +4,8 @@ using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Audit;
+using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +29,12 @@ public static class CoreServices
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<ActivityService>();
         builder.Services.AddSingleton<ActivityIngestService>();
+        builder.Services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section)
+            .Validate(o => o.AllowedNetworks.All(n => IpAddresses.TryParseNetwork(n, out _)),
+                "Dispatch:AllowedNetworks takes CIDR ranges written as their network address, such as 127.0.0.1/32 or 10.20.0.0/16.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PlaybookSecrets>();
+        builder.Services.AddSingleton<PlaybookService>();
         return builder;
     }
 }

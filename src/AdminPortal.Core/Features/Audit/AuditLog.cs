@@ -37,4 +37,15 @@ public static class AuditActions
     public const string PolicyDisabled = "PolicyDisabled";
     public const string PolicyDeleted = "PolicyDeleted";
     public const string AlertClosed = "AlertClosed";
+    public const string PlaybookRegistered = "PlaybookRegistered";
+    public const string PlaybookUnregistered = "PlaybookUnregistered";
+    public const string PlaybookCreated = "PlaybookCreated";
+    public const string PlaybookRenamed = "PlaybookRenamed";
+    public const string PlaybookEnabled = "PlaybookEnabled";
+    public const string PlaybookDisabled = "PlaybookDisabled";
+    public const string PlaybookShared = "PlaybookShared";
+    public const string PlaybookDeleted = "PlaybookDeleted";
+    public const string PlaybookSecretRotated = "PlaybookSecretRotated";
+    public const string PlaybookLinked = "PlaybookLinked";
+    public const string PlaybookUnlinked = "PlaybookUnlinked";
 }

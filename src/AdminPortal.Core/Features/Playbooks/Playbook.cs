@@ -7,6 +7,7 @@ public sealed class Playbook
 {
     public Guid Id { get; set; } = Guid.NewGuid();
     public required string Name { get; set; }
+    public string? Description { get; set; }
     public Guid OwnerId { get; set; }
     public User? Owner { get; set; }
     public PlaybookKind Kind { get; set; }
@@ -16,6 +17,10 @@ public sealed class Playbook
     public required byte[] CallbackUrlHash { get; set; }
     /// <summary>Scheme, host and path start only; safe to show.</summary>
     public required string CallbackUrlMasked { get; set; }
+    /// <summary>An extra header sent with every delivery (e.g. an API key the receiver checks).</summary>
+    public string? HeaderName { get; set; }
+    /// <summary>Encrypted value of <see cref="HeaderName"/>.</summary>
+    public string? HeaderValueEncrypted { get; set; }
     /// <summary>Encrypted <c>whsec_…</c> secret.</summary>
     public required string SigningSecretEncrypted { get; set; }
     /// <summary>The secret before the last rotation, still signed with until <see cref="PreviousSecretExpiresAt"/>.</summary>
@@ -30,6 +35,9 @@ public sealed class Playbook
 }
 
 public enum PlaybookKind { PowerAutomateTrigger, Webhook }
+
+/// <summary>Use: see the playbook and send a policy's alerts to it. Manage: also rename, share, disable, delete.</summary>
+public enum PlaybookPermission { Use, Manage }
 
 public sealed class PlaybookHealth
 {
@@ -47,6 +55,7 @@ public sealed class PlaybookShare
     public Guid PlaybookId { get; set; }
     public Guid? UserId { get; set; }
     public PortalRole? Role { get; set; }
+    public PlaybookPermission Permission { get; set; } = PlaybookPermission.Use;
     public DateTimeOffset GrantedAt { get; set; }
     public string GrantedBy { get; set; } = "";
 }

@@ -9,6 +9,9 @@ internal sealed class PlaybookConfiguration : IEntityTypeConfiguration<Playbook>
     public void Configure(EntityTypeBuilder<Playbook> playbook)
     {
         playbook.Property(p => p.Name).HasMaxLength(200);
+        playbook.Property(p => p.Description).HasMaxLength(1000);
+        playbook.Property(p => p.HeaderName).HasMaxLength(100);
+        playbook.Property(p => p.HeaderValueEncrypted).HasMaxLength(4000);
         playbook.Property(p => p.Kind).HasConversion<string>().HasMaxLength(32);
         playbook.Property(p => p.CallbackUrlEncrypted).HasMaxLength(8000);
         playbook.Property(p => p.CallbackUrlHash).HasMaxLength(32);
@@ -29,6 +32,7 @@ internal sealed class PlaybookShareConfiguration : IEntityTypeConfiguration<Play
     public void Configure(EntityTypeBuilder<PlaybookShare> share)
     {
         share.Property(s => s.Role).HasConversion<string>().HasMaxLength(32);
+        share.Property(s => s.Permission).HasConversion<string>().HasMaxLength(16);
         share.Property(s => s.GrantedBy).HasMaxLength(256);
         share.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         share.HasIndex(s => new { s.PlaybookId, s.UserId });

@@ -30,7 +30,7 @@ public sealed class PolicyDraft
         UseThreshold = policy.Threshold is not null,
         ThresholdCount = policy.Threshold?.Count ?? 10,
         ThresholdWindowMinutes = policy.Threshold?.WindowMinutes ?? 5,
-        AlertSettings = PolicyAlertSettingsDraft.From(policy.AlertSettings),
+        AlertSettings = PolicyAlertSettingsDraft.From(policy),
         TemplateId = policy.TemplateId,
     };
 
@@ -71,6 +71,19 @@ public sealed class PolicyAlertSettingsDraft
     public int DailyAlertLimit { get; set; } = 5;
     public bool SendEmail { get; set; }
     public List<string> EmailRecipients { get; set; } = [];
+    /// <summary>
+    /// "Send alerts to Power Automate": the playbooks the policy's alerts go to; null leaves the links as they are.
+    /// Callers check that playbooks they add are ones the user may use (<c>PlaybookService.NotUsableAsync</c>).
+    /// </summary>
+    public List<Guid>? PlaybookIds { get; set; }
+
+    /// <summary>The policy's settings with its playbook links.</summary>
+    public static PolicyAlertSettingsDraft From(Policy policy)
+    {
+        var draft = From(policy.AlertSettings);
+        draft.PlaybookIds = policy.Playbooks.Select(l => l.PlaybookId).ToList();
+        return draft;
+    }
 
     public static PolicyAlertSettingsDraft From(PolicyAlertSettings settings) => new()
     {

@@ -105,6 +105,7 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         db.Policies.Add(policy);
         new AuditLog(db, time).Add(actor, AuditActions.PolicyCreated, "Policy", policy.Id, Describe(policy));
+        LinkPlaybooks(db, policy, draft.AlertSettings.PlaybookIds, actor);
         await db.SaveChangesAsync(cancellationToken);
         return policy;
     }
@@ -116,10 +117,11 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
     public async Task<PolicyChange> UpdateAsync(string id, PolicyDraft draft, Guid? expectedVersion, string actor, CancellationToken cancellationToken = default)
     {
         await Validator.ValidateAndThrowAsync(draft, cancellationToken);
-        return await ChangeAsync(id, expectedVersion, actor, AuditActions.PolicyUpdated, policy =>
+        return await ChangeAsync(id, expectedVersion, actor, AuditActions.PolicyUpdated, (db, policy) =>
         {
             var before = PolicyDraft.From(policy);
             draft.ApplyTo(policy);
+            LinkPlaybooks(db, policy, draft.AlertSettings.PlaybookIds, actor);
             return Changes(before, PolicyDraft.From(policy));
         }, cancellationToken);
     }
@@ -131,7 +133,7 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
         await AlertSettingsValidator.ValidateAndThrowAsync(settings, cancellationToken);
         if (!Enum.IsDefined(severity))
             throw new ValidationException([new FluentValidation.Results.ValidationFailure("Severity", "Choose a severity.")]);
-        return await ChangeAsync(id, expectedVersion, actor, AuditActions.PolicyUpdated, policy =>
+        return await ChangeAsync(id, expectedVersion, actor, AuditActions.PolicyUpdated, (db, policy) =>
         {
             var before = PolicyAlertSettingsDraft.From(policy.AlertSettings);
             var changes = new List<string>();
@@ -148,12 +150,14 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
                 changes.Add($"send email {before.SendEmail}→{after.SendEmail}");
             if (!before.EmailRecipients.SequenceEqual(after.EmailRecipients))
                 changes.Add($"recipients {after.EmailRecipients.Count}");
+            if (LinkPlaybooks(db, policy, settings.PlaybookIds, actor))
+                changes.Add($"playbooks {policy.Playbooks.Count}");
             return changes;
         }, cancellationToken);
     }
 
     public Task<PolicyChange> SetEnabledAsync(string id, bool enabled, string actor, CancellationToken cancellationToken = default) =>
-        ChangeAsync(id, null, actor, enabled ? AuditActions.PolicyEnabled : AuditActions.PolicyDisabled, policy =>
+        ChangeAsync(id, null, actor, enabled ? AuditActions.PolicyEnabled : AuditActions.PolicyDisabled, (_, policy) =>
         {
             policy.IsEnabled = enabled;
             return [];
@@ -161,7 +165,7 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
 
     /// <summary>Deletes the policy from every list; its alerts stay and keep pointing at it.</summary>
     public async Task<PolicyChange> DeleteAsync(string id, string actor, CancellationToken cancellationToken = default) =>
-        await ChangeAsync(id, null, actor, AuditActions.PolicyDeleted, policy =>
+        await ChangeAsync(id, null, actor, AuditActions.PolicyDeleted, (_, policy) =>
         {
             policy.IsEnabled = false;
             policy.DeletedAt = time.GetUtcNow();
@@ -170,7 +174,7 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
         }, cancellationToken);
 
     private async Task<PolicyChange> ChangeAsync(string id, Guid? expectedVersion, string actor, string auditAction,
-        Func<Policy, IReadOnlyList<string>> change, CancellationToken cancellationToken)
+        Func<PortalDbContext, Policy, IReadOnlyList<string>> change, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var policy = await db.Policies.Include(p => p.Playbooks).SingleOrDefaultAsync(p => p.Id == id && p.DeletedAt == null, cancellationToken);
@@ -183,7 +187,7 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
             // The UPDATE checks the version the editor loaded, so a save that races this one loses, not overwrites.
             db.Entry(policy).Property(p => p.Version).OriginalValue = expected;
         }
-        var changes = change(policy);
+        var changes = change(db, policy);
         policy.Version = Guid.NewGuid();
         policy.ModifiedAt = time.GetUtcNow();
         policy.ModifiedBy = actor;
@@ -199,6 +203,28 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
             return new(PolicyChangeStatus.Conflict, await fresh.Policies.AsNoTracking().Include(p => p.Playbooks).SingleOrDefaultAsync(p => p.Id == id, cancellationToken));
         }
         return new(PolicyChangeStatus.Done, policy);
+    }
+
+    /// <summary>Makes the policy's playbook links <paramref name="playbookIds"/> (null: unchanged), auditing each link and unlink.</summary>
+    private bool LinkPlaybooks(PortalDbContext db, Policy policy, IReadOnlyList<Guid>? playbookIds, string actor)
+    {
+        if (playbookIds is null)
+            return false;
+        var wanted = playbookIds.ToHashSet();
+        var removed = policy.Playbooks.Where(l => !wanted.Contains(l.PlaybookId)).ToList();
+        var added = wanted.Where(id => policy.Playbooks.All(l => l.PlaybookId != id)).ToList();
+        var audit = new AuditLog(db, time);
+        foreach (var link in removed)
+        {
+            policy.Playbooks.Remove(link);
+            audit.Add(actor, AuditActions.PlaybookUnlinked, "Playbook", link.PlaybookId.ToString(), $"Unlinked from policy '{policy.Name}' ({policy.Id})");
+        }
+        foreach (var id in added)
+        {
+            policy.Playbooks.Add(new PolicyPlaybook { PolicyId = policy.Id, PlaybookId = id, LinkedAt = time.GetUtcNow(), LinkedBy = actor });
+            audit.Add(actor, AuditActions.PlaybookLinked, "Playbook", id.ToString(), $"Linked to policy '{policy.Name}' ({policy.Id})");
+        }
+        return removed.Count + added.Count > 0;
     }
 
     private DateOnly Today() => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
@@ -222,6 +248,8 @@ public sealed class PolicyService(IDbContextFactory<PortalDbContext> contexts, T
             || before.AlertSettings.SendEmail != after.AlertSettings.SendEmail
             || !before.AlertSettings.EmailRecipients.SequenceEqual(after.AlertSettings.EmailRecipients))
             changes.Add("alert settings");
+        if (!(before.AlertSettings.PlaybookIds ?? []).Order().SequenceEqual((after.AlertSettings.PlaybookIds ?? []).Order()))
+            changes.Add("playbooks");
         return changes;
     }
 

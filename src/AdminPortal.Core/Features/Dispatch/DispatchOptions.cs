@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace AdminPortal.Core.Features.Dispatch;
+
+/// <summary>Where the dispatcher may send alerts (<c>Dispatch:*</c>).</summary>
+public sealed class DispatchOptions
+{
+    public const string Section = "Dispatch";
+
+    /// <summary>Plain http:// playbook URLs; off by default, since a callback URL carries a key.</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>
+    /// CIDR ranges that are not public but may be reached anyway, e.g. <c>127.0.0.1/32</c> for a Node-RED on the
+    /// same host. Everything else that is not a public address is refused.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    public IReadOnlyList<IPNetwork> ParsedAllowedNetworks() =>
+        AllowedNetworks.Select(n => IpAddresses.TryParseNetwork(n, out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>().ToList();
+}
+
+/// <summary>Which addresses the dispatcher may connect to: public ones, and the ranges an operator allowed.</summary>
+public static class NetworkRules
+{
+    private static readonly IPNetwork[] NonPublic =
+    [
+        .. new[]
+        {
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+            "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+            "::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+        }.Select(IPNetwork.Parse),
+    ];
+
+    /// <summary>
+    /// Why <paramref name="address"/> may not be reached, or null when it may. IPv4-mapped IPv6 forms are judged
+    /// as the IPv4 address they carry; cloud metadata addresses fall in the link-local, CGNAT or unique-local ranges.
+    /// </summary>
+    public static string? Refusal(IPAddress address, IReadOnlyList<IPNetwork> allowed)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (allowed.Any(n => n.BaseAddress.AddressFamily == address.AddressFamily && n.Contains(address)))
+            return null;
+        var range = NonPublic.FirstOrDefault(n => n.BaseAddress.AddressFamily == address.AddressFamily && n.Contains(address));
+        if (range != default)
+            return $"{address} is in the non-public range {range}; add it to Dispatch:AllowedNetworks to allow it.";
+        return address.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 ? null : $"{address} is not an IP address.";
+    }
+}
