@@ -3,6 +3,7 @@ using AdminPortal.Web.Api;
 using AdminPortal.Web.Auth;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
+using AdminPortal.Web.Features.Connector;
 using AdminPortal.Web.Hosting;
 
 // `AdminPortal.Web migrate`, `user add …`, `signin-link …`: the same executable is the CLI.
@@ -30,6 +31,7 @@ app.UsePortalPipeline();
 app.MapPortalHealthChecks();
 app.MapPortalAuthentication();
 app.MapPortalApi();
+app.MapConnector();
 app.MapPortalUi();
 
 await app.RunAsync();

@@ -3,6 +3,7 @@ using AdminPortal.Core.Features.Users;
 using AdminPortal.Web.Features.Activities;
 using AdminPortal.Web.Features.Alerts;
 using AdminPortal.Web.Features.ApiTokens;
+using AdminPortal.Web.Features.Playbooks;
 using AdminPortal.Web.Features.Policies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
@@ -87,6 +88,7 @@ public static class ApiSetup
             api.MapAlertsApi();
             api.MapActivitiesApi();
             api.MapPoliciesApi();
+            api.MapPlaybooksApi();
         }
         return app;
     }

@@ -1,8 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Features.Alerts;
+using AdminPortal.Web.Features.Playbooks;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,7 +47,7 @@ public static class PoliciesApi
         await service.GetAsync(id.ToLowerInvariant(), cancellationToken) is { } policy ? TypedResults.Ok(PolicyJson.From(policy)) : ApiRequests.NotFound("policy", id);
 
     private static async Task<Results<Created<PolicyJson>, ValidationProblem, ProblemHttpResult>> Create(
-        HttpRequest request, ClaimsPrincipal user, PolicyService service, CancellationToken cancellationToken)
+        HttpRequest request, ClaimsPrincipal user, PolicyService service, PlaybookService playbooks, CancellationToken cancellationToken)
     {
         var body = await ApiRequests.ReadAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -65,6 +67,8 @@ public static class PoliciesApi
         PolicyJson.ApplyTo(body.Json, draft, errors);
         if (errors.Count > 0)
             return ApiRequests.Invalid(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        if (await UnusablePlaybooksAsync(user, playbooks, [], draft, cancellationToken) is { } refused)
+            return refused;
         try
         {
             var policy = await service.CreateAsync(draft, actor, cancellationToken);
@@ -78,7 +82,7 @@ public static class PoliciesApi
     }
 
     private static async Task<Results<Ok<PolicyJson>, ValidationProblem, ProblemHttpResult>> Update(
-        string id, HttpRequest request, ClaimsPrincipal user, PolicyService service, CancellationToken cancellationToken)
+        string id, HttpRequest request, ClaimsPrincipal user, PolicyService service, PlaybookService playbooks, CancellationToken cancellationToken)
     {
         var body = await ApiRequests.ReadAsync(request, cancellationToken);
         if (body.Problem is { } problem)
@@ -108,6 +112,8 @@ public static class PoliciesApi
         PolicyJson.ApplyTo(body.Json, draft, errors);
         if (errors.Count > 0)
             return ApiRequests.Invalid(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+        if (await UnusablePlaybooksAsync(user, playbooks, existing.Playbooks.Select(l => l.PlaybookId).ToList(), draft, cancellationToken) is { } refused)
+            return refused;
         try
         {
             var change = await service.UpdateAsync(existing.Id, draft, expected, user.Identity!.Name!, cancellationToken);
@@ -134,6 +140,19 @@ public static class PoliciesApi
         await service.SetEnabledAsync(id.ToLowerInvariant(), enabled, user.Identity!.Name!, cancellationToken) is { Status: PolicyChangeStatus.Done, Policy: { } policy }
             ? TypedResults.Ok(PolicyJson.From(policy))
             : ApiRequests.NotFound("policy", id);
+
+    /// <summary>
+    /// A policy may only start sending alerts to playbooks the caller may use (403 naming the others); links that
+    /// are already there stay, even to playbooks the caller cannot see.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> UnusablePlaybooksAsync(ClaimsPrincipal user, PlaybookService playbooks, IReadOnlyList<Guid> linked,
+        PolicyDraft draft, CancellationToken cancellationToken)
+    {
+        var added = (draft.AlertSettings.PlaybookIds ?? []).Except(linked).ToList();
+        var refused = await playbooks.NotUsableAsync(PlaybooksApi.Viewer(user), added, cancellationToken);
+        return refused.Count == 0 ? null : ApiRequests.Problem(StatusCodes.Status403Forbidden, "Playbook not available",
+            $"alertSettings.playbookIds: you may not send alerts to {string.Join(", ", refused)}; it does not exist or is neither yours nor shared with you.");
+    }
 
     /// <summary>Validator property names (<c>Conditions[0].Values</c>) in the API's spelling (<c>conditions[0].values</c>).</summary>
     public static ValidationProblem Invalid(ValidationException exception) =>

@@ -181,8 +181,13 @@ public sealed record PolicyJson(
                             draft.AlertSettings.EmailRecipients = setting.Value.EnumerateArray().Select(v => v.GetString()!).ToList();
                         else Error(key, "emailRecipients must be a list of e-mail addresses.");
                         break;
-                    case "playbookIds": break; // linked through the playbooks API
-                    default: Error(key, $"'{setting.Name}' is not an alert setting; use createAlert, alertDailyLimit, sendEmail, emailRecipients."); break;
+                    case "playbookIds":
+                        if (setting.Value.ValueKind == JsonValueKind.Array
+                            && setting.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String && Guid.TryParse(v.GetString(), out _)))
+                            draft.AlertSettings.PlaybookIds = setting.Value.EnumerateArray().Select(v => Guid.Parse(v.GetString()!)).Distinct().ToList();
+                        else Error(key, "playbookIds must be a list of playbook ids as GET /playbooks/ shows them.");
+                        break;
+                    default: Error(key, $"'{setting.Name}' is not an alert setting; use createAlert, alertDailyLimit, sendEmail, emailRecipients, playbookIds."); break;
                 }
             }
         }
