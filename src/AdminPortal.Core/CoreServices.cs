@@ -8,6 +8,7 @@ using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace AdminPortal.Core;
@@ -35,6 +36,8 @@ public static class CoreServices
             .ValidateOnStart();
         builder.Services.AddSingleton<PlaybookSecrets>();
         builder.Services.AddSingleton<PlaybookService>();
+        builder.Services.TryAddSingleton<IPortalAddress, ConfiguredPortalAddress>();
+        builder.Services.AddSingleton<AlertOutbox>();
         return builder;
     }
 }

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Policies;
+using AdminPortal.Core;
 using AdminPortal.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -40,7 +42,8 @@ public static class IngestBenchmark
     private static async Task<double> ParseOnlyAsync(List<byte[]> batches, DateTimeOffset start)
     {
         await using var database = await TestDatabase.CreateAsync();
-        var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), new AlertSignal(), TimeProvider.System,
+        var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), TimeProvider.System,
             NullLogger<ActivityIngestService>.Instance);
         var watch = Stopwatch.StartNew();
         var count = 0;
@@ -63,7 +66,8 @@ public static class IngestBenchmark
         var policyService = new PolicyService(database, time);
         foreach (var draft in Workload.Policies().Take(policies))
             await policyService.CreateAsync(draft, "admin@contoso.com");
-        var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), new AlertSignal(), time,
+        var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), time,
             NullLogger<ActivityIngestService>.Instance);
 
         // Warm-up on a throwaway batch: JIT and the compiled policy cache, not the measured rows.

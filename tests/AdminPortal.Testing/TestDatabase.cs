@@ -38,6 +38,15 @@ public sealed class TestDatabase : IDbContextFactory<PortalDbContext>, IAsyncDis
 
     public PortalDbContext CreateDbContext() => new(_options);
 
+    /// <summary>Contexts on the same file with <paramref name="interceptors"/> added (to make a save fail on purpose).</summary>
+    public IDbContextFactory<PortalDbContext> With(params Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] interceptors) =>
+        new InterceptedContexts(new DbContextOptionsBuilder<PortalDbContext>(_options).AddInterceptors(interceptors).Options);
+
+    private sealed class InterceptedContexts(DbContextOptions<PortalDbContext> options) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext() => new(options);
+    }
+
     /// <summary>Every value of every row of a table, as the database file holds it (blobs as text and base64).</summary>
     public async Task<IReadOnlyList<string>> RawValuesAsync(string table)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace AdminPortal.Web.Hosting;
 
 /// <summary>The portal's own base URL: <c>Portal:BaseUrl</c>, else the address the server listens on.</summary>
-public sealed class PortalUrls(IOptions<PortalOptions> options, IConfiguration configuration, IServiceProvider services)
+public sealed class PortalUrls(IOptions<PortalOptions> options, IConfiguration configuration, IServiceProvider services) : AdminPortal.Core.IPortalAddress
 {
     public string BaseUrl
     {

@@ -10,6 +10,7 @@ public static class UiSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
         builder.Services.AddSingleton<PortalUrls>();
+        builder.Services.AddSingleton<AdminPortal.Core.IPortalAddress>(services => services.GetRequiredService<PortalUrls>());
         return builder;
     }
 

@@ -2,8 +2,10 @@ using System.Text.Json;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
+using AdminPortal.Core;
 using AdminPortal.Testing;
 using AdminPortal.Web.Auth;
 using AngleSharp.Dom;
@@ -34,7 +36,8 @@ public abstract class AlertsComponentTest : PortalComponentTest
         Alerts = new AlertService(Contexts, Time);
         Policies = new PolicyService(Contexts, Time);
         Users = new UserService(Contexts, Time);
-        Ingest = new ActivityIngestService(Contexts, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), Signal, Time,
+        Ingest = new ActivityIngestService(Contexts, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), Signal, Time,
             NullLogger<ActivityIngestService>.Instance);
 
         Services.AddSingleton<TimeProvider>(Time);

@@ -218,6 +218,31 @@ public abstract class PlaybooksApiTests(TestDb database) : ApiPortalTest(databas
         Assert.Equal([adminsFlow], after.GetProperty("alertSettings").GetProperty("playbookIds").EnumerateArray().Select(e => e.GetString()));
     }
 
+    [Fact]
+    public async Task AnAlertOfALinkedPolicy_IsQueuedOncePerEnabledPlaybook_InTheSameTransaction()
+    {
+        var portal = await StartAsync();
+        var flow = (await JsonAsync(await portal.PostAsync("/cas/api/v1/ms_flow/", Register(FlowUrl), Caller.Admin), HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var hook = (await JsonAsync(await portal.PostAsync("/api/v1/playbooks/", """{"name": "n8n", "url": "https://n8n.contoso.com/webhook/a"}""", Caller.Admin),
+            HttpStatusCode.Created)).GetProperty("playbook").GetProperty("id").GetString()!;
+        var policy = await portal.CreatePolicyAsync("Failed log-ons", "LogOnFailed");
+        await JsonAsync(await portal.SendAsync(HttpMethod.Put, $"/api/v1/policies/{policy}/",
+            $$$"""{"alertSettings": {"playbookIds": ["{{{flow}}}", "{{{hook}}}"]}}""", Caller.Admin));
+
+        var result = await portal.IngestAsync(portal.Activity("ada@contoso.com", "LogOnFailed"), portal.Activity("bob@contoso.com", "LogOn"));
+
+        Assert.Equal(1, result.GetProperty("alertsCreated").GetInt32());
+        var alertId = Assert.Single(await portal.AlertIdsOfPolicyAsync(policy));
+        await using var db = await portal.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var deliveries = await db.Deliveries.AsNoTracking().ToListAsync();
+        Assert.Equal(new[] { flow, hook }.Order(), deliveries.Select(d => d.PlaybookId.ToString()).Order());
+        Assert.All(deliveries, d => Assert.Equal(alertId, d.AlertId));
+        using var payload = JsonDocument.Parse(deliveries[0].Payload);
+        Assert.Equal(alertId, payload.RootElement.GetProperty("ProviderAlertId").GetString());
+        Assert.Equal("ada@contoso.com", payload.RootElement.GetProperty("CompromisedEntity").GetString());
+        Assert.EndsWith($"/alerts/{alertId}", payload.RootElement.GetProperty("AlertUrl").GetString());
+    }
+
     /// <summary>A second operator with a token of their own.</summary>
     private static async Task<HttpClient> OtherOperatorAsync(ApiPortal portal)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Policies;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,8 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> R
 /// reported with its index and never blocks the good ones.
 /// </summary>
 public sealed class ActivityIngestService(
-    IDbContextFactory<PortalDbContext> contexts, PolicyCatalog catalog, AlertSignal signal, TimeProvider time, ILogger<ActivityIngestService> logger)
+    IDbContextFactory<PortalDbContext> contexts, PolicyCatalog catalog, AlertOutbox outbox, AlertSignal signal, TimeProvider time,
+    ILogger<ActivityIngestService> logger)
 {
     private const int MaxAttempts = 5;
     private readonly ActivityInputValidator _validator = new(time);
@@ -103,11 +105,13 @@ public sealed class ActivityIngestService(
             var memory = sqlite && await _memory.EnsureCurrentAsync(db, DateOnly.FromDateTime(now.UtcDateTime), cancellationToken) ? _memory : null;
             var state = await DatabaseEngineState.LoadAsync(db, matches, now, memory, cancellationToken);
             var result = PolicyEngine.Raise(matches, state, now);
-            var alerts = await BuildAlertsAsync(db, result.Triggers, activities, now, cancellationToken);
+            var raised = await BuildAlertsAsync(db, result.Triggers, activities, now, cancellationToken);
+            var alerts = raised.Select(r => r.Alert).ToList();
 
             await ActivityWriter.InsertAsync(db, activities, cancellationToken);
             await state.SaveAsync(cancellationToken);
             await AlertWriter.InsertAsync(db, alerts, cancellationToken);
+            await outbox.AddAsync(db, raised, now, cancellationToken);
             db.ChangeTracker.DetectChanges();
             await db.SaveChangesAsync(cancellationToken);
             var batch = sqlite ? await _memory.ClaimAsync(db, cancellationToken) : 0;
@@ -130,7 +134,7 @@ public sealed class ActivityIngestService(
     }
 
     /// <summary>A threshold's evidence can reach back into earlier batches: those activities are read from the database.</summary>
-    private static async Task<List<Alert>> BuildAlertsAsync(PortalDbContext db, IReadOnlyList<AlertTrigger> triggers, IReadOnlyList<Activity> batch,
+    private static async Task<List<RaisedAlert>> BuildAlertsAsync(PortalDbContext db, IReadOnlyList<AlertTrigger> triggers, IReadOnlyList<Activity> batch,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (triggers.Count == 0)
@@ -140,9 +144,11 @@ public sealed class ActivityIngestService(
         foreach (var chunk in missing.Chunk(500))
             foreach (var earlier in await db.Activities.AsNoTracking().Where(a => chunk.Contains(a.Id)).ToListAsync(cancellationToken))
                 known[earlier.Id] = earlier;
-        return triggers
-            .Select(t => AlertBuilder.Build(t, t.Evidence.Select(id => known.GetValueOrDefault(id)).OfType<Activity>().ToList(), now))
-            .ToList();
+        return triggers.Select(t =>
+        {
+            var evidence = t.Evidence.Select(id => known.GetValueOrDefault(id)).OfType<Activity>().ToList();
+            return new RaisedAlert(AlertBuilder.Build(t, evidence, now), t.Policy, evidence);
+        }).ToList();
     }
 
     /// <summary>A unique-key clash: two instances created the same threshold or daily-count row at once.</summary>

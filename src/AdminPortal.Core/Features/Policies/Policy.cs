@@ -5,6 +5,14 @@ namespace AdminPortal.Core.Features.Policies;
 /// <summary>Watches activities and raises alerts; its alert settings say where the alerts go.</summary>
 public sealed class Policy
 {
+    /// <summary>MCAS spells policy types in upper snake case (<c>ANOMALY_DETECTION</c>).</summary>
+    public static string ApiTypeName(PolicyType type) => type switch
+    {
+        PolicyType.AnomalyDetection => "ANOMALY_DETECTION",
+        PolicyType.AppDiscovery => "APP_DISCOVERY",
+        _ => type.ToString().ToUpperInvariant(),
+    };
+
     /// <summary>24 lower-case hex characters, as MCAS policy ids.</summary>
     public string Id { get; set; } = PortalIds.NewId();
     public required string Name { get; set; }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Filters;
 using AdminPortal.Web.Api;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Json;
+using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Web.Api;

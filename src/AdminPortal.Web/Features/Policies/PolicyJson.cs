@@ -38,12 +38,7 @@ public sealed record PolicyJson(
         p.TemplateId, p.Version);
 
     /// <summary>MCAS spells policy types in upper snake case.</summary>
-    public static string TypeName(PolicyType type) => type switch
-    {
-        Core.Features.Policies.PolicyType.AnomalyDetection => "ANOMALY_DETECTION",
-        Core.Features.Policies.PolicyType.AppDiscovery => "APP_DISCOVERY",
-        _ => type.ToString().ToUpperInvariant(),
-    };
+    public static string TypeName(PolicyType type) => Policy.ApiTypeName(type);
 
     public static string OperatorName(ConditionOperator op) => JsonNamingPolicy.CamelCase.ConvertName(op.ToString());
 

@@ -1,9 +1,7 @@
 using System.Text.Json.Serialization;
-using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Policies;
-using AdminPortal.Web.Features.Policies;
 
-namespace AdminPortal.Web.Features.Alerts;
+namespace AdminPortal.Core.Features.Alerts;
 
 /// <summary>An alert with the field names and numeric enums of the MCAS alerts API (reference §3).</summary>
 public sealed record AlertJson(
@@ -76,7 +74,7 @@ public sealed record AlertEntityJson(
         entity.Label ?? entity.Value,
         entity.Role,
         entity.Type == AlertEntityType.Account ? entity.Value : null,
-        entity.Type == AlertEntityType.PolicyRule ? PolicyJson.TypeName(policyType) : null);
+        entity.Type == AlertEntityType.PolicyRule ? Policy.ApiTypeName(policyType) : null);
 }
 
 /// <summary>The list envelope of every MCAS list call.</summary>

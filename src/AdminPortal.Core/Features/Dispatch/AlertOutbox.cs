@@ -1,0 +1,44 @@
+using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Activities;
+using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Policies;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminPortal.Core.Features.Dispatch;
+
+/// <summary>A raised alert with the policy that raised it and its evidence activities.</summary>
+public sealed record RaisedAlert(Alert Alert, CompiledPolicy Policy, IReadOnlyList<Activity> Evidence);
+
+/// <summary>
+/// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), added to the
+/// caller's context so it commits with the alert or not at all. The dispatcher sends them.
+/// </summary>
+public sealed class AlertOutbox(IPortalAddress portal)
+{
+    /// <summary>Adds the deliveries of <paramref name="raised"/>; returns how many.</summary>
+    public async Task<int> AddAsync(PortalDbContext db, IReadOnlyList<RaisedAlert> raised, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var linked = raised.SelectMany(r => r.Policy.PlaybookIds).Distinct().ToList();
+        if (linked.Count == 0)
+            return 0;
+        // A disabled playbook (by an admin, or because its flow is gone) gets nothing until it is enabled again.
+        var enabled = (await db.Playbooks.AsNoTracking().Where(p => linked.Contains(p.Id) && p.IsEnabled).Select(p => p.Id)
+            .ToListAsync(cancellationToken)).ToHashSet();
+        var added = 0;
+        foreach (var (alert, policy, evidence) in raised)
+        {
+            var targets = policy.PlaybookIds.Where(enabled.Contains).ToList();
+            if (targets.Count == 0)
+                continue;
+            var first = evidence.Count > 0 ? evidence.Min(a => a.Timestamp) : alert.CreatedAt;
+            var last = evidence.Count > 0 ? evidence.Max(a => a.Timestamp) : alert.CreatedAt;
+            var payload = AlertPayload.From(alert, policy.Name, policy.Type, first, last, portal.BaseUrl).Serialize();
+            foreach (var playbookId in targets)
+            {
+                db.Deliveries.Add(new Delivery { AlertId = alert.Id, PlaybookId = playbookId, Payload = payload, NextAttemptAt = now, CreatedAt = now });
+                added++;
+            }
+        }
+        return added;
+    }
+}
