@@ -1,5 +1,7 @@
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
@@ -7,8 +9,10 @@ using AdminPortal.Web.Auth;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 
@@ -28,11 +32,17 @@ public abstract class PoliciesComponentTest : PortalComponentTest
         Contexts = _database;
         Policies = new PolicyService(Contexts, Time);
         Users = new UserService(Contexts, Time);
+        var secrets = new PlaybookSecrets(new EphemeralDataProtectionProvider());
+        var dispatch = Options.Create(new DispatchOptions());
+        Playbooks = new PlaybookService(Contexts, secrets, dispatch, Time);
 
         Services.AddSingleton<TimeProvider>(Time);
         Services.AddSingleton<IDbContextFactory<PortalDbContext>>(Contexts);
         Services.AddSingleton(Policies);
         Services.AddSingleton(Users);
+        Services.AddSingleton(secrets);
+        Services.AddSingleton(dispatch);
+        Services.AddSingleton(Playbooks);
         Services.AddSingleton(new SignInMode(IsEntra: false));
         Services.AddScoped<CurrentUser>();
     }
@@ -41,6 +51,7 @@ public abstract class PoliciesComponentTest : PortalComponentTest
     protected IDbContextFactory<PortalDbContext> Contexts { get; }
     protected PolicyService Policies { get; }
     protected UserService Users { get; }
+    protected PlaybookService Playbooks { get; }
 
     protected IRenderedComponent<MudDialogProvider> DialogProvider { get; private set; } = null!;
     protected IRenderedComponent<MudPopoverProvider> PopoverProvider { get; private set; } = null!;

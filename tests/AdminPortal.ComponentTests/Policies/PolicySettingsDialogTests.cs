@@ -1,7 +1,12 @@
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
+using AdminPortal.Core.Features.Users;
 using AdminPortal.Web.Features.Policies;
 using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 
 namespace AdminPortal.ComponentTests.Policies;
 
@@ -23,7 +28,9 @@ public sealed class PolicySettingsDialogTests : PoliciesComponentTest
         Assert.Equal("5", DialogProvider.Find("input[data-testid=daily-alert-limit]").GetAttribute("value"));
         Assert.Contains("Create an alert for each matching event with the policy's severity", DialogProvider.Markup.Replace("&#x27;", "'"));
         Assert.Empty(DialogProvider.FindAll("[data-testid=email-recipients]"));
-        Assert.DoesNotContain("Power Automate", DialogProvider.Markup);
+        // A policy without playbooks: the box is there, unticked, and no picker.
+        Assert.NotEmpty(DialogProvider.FindAll("input[data-testid=send-to-playbooks]"));
+        Assert.Empty(DialogProvider.FindAll("[data-testid=playbook-picker]"));
     }
 
     [Fact]
@@ -133,6 +140,141 @@ public sealed class PolicySettingsDialogTests : PoliciesComponentTest
         DialogProvider.Find("[data-testid=load-their-settings]").Click();
         DialogProvider.WaitForAssertion(() => Assert.Equal("High", DialogProvider.Find("input[data-testid=settings-severity]").GetAttribute("value")));
         Assert.Equal("20", DialogProvider.Find("input[data-testid=daily-alert-limit]").GetAttribute("value"));
+    }
+
+    [Fact]
+    public async Task SendingAlertsToPowerAutomate_WithAPickedPlaybook_LinksIt()
+    {
+        var grace = await SignInAsAdminAsync();
+        var bob = await Users.AddOrUpdateAsync("bob@contoso.com", PortalRole.SecurityOperator, "test");
+        var flow = await AddPlaybookAsync(bob, "Isolate device");
+        await AddPlaybookAsync(grace, "Notify the SOC");
+        var policy = await CreatePolicyAsync("Mass download");
+        var page = Render<PoliciesPage>();
+        OpenSettings(page, policy.Id);
+
+        DialogProvider.Find("input[data-testid=send-to-playbooks]").Change(true);
+        DialogProvider.WaitForAssertion(() => Assert.NotEmpty(DialogProvider.FindAll("input[data-testid=playbook-picker]")));
+        Assert.Equal("/settings/security-extensions?tab=playbooks", DialogProvider.Find("[data-testid=create-playbook-link]").GetAttribute("href"));
+        Assert.Equal("/connector/apiDefinition.swagger.json", DialogProvider.Find("[data-testid=connector-link]").GetAttribute("href"));
+        Choose(DialogProvider, "playbook-picker", "Isolate device");
+        DialogProvider.Find("[data-testid=save-policy-settings]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Empty(DialogProvider.FindAll("[data-testid=policy-settings-dialog]")));
+        var stored = await Policies.GetAsync(policy.Id);
+        Assert.Equal([flow.Id], stored!.Playbooks.Select(l => l.PlaybookId));
+        await using var db = await Contexts.CreateDbContextAsync();
+        var audit = await db.AuditEntries.SingleAsync(e => e.Action == "PlaybookLinked");
+        Assert.Equal(("grace@contoso.com", flow.Id.ToString()), (audit.Actor, audit.TargetId));
+    }
+
+    [Fact]
+    public async Task ThePicker_OffersOnlyThePlaybooksTheUserMayUse()
+    {
+        // Only admins open the dialog from the list today, and they may use every playbook; the picker still lists
+        // by the signed-in user's own rights, which this checks for an operator.
+        var (bob, carol, dave) = await ThreeOperatorsAsync(signInAs: "bob");
+        await AddPlaybookAsync(bob, "Bob's flow");
+        var shared = await AddPlaybookAsync(carol, "Carol's n8n");
+        await Playbooks.ShareAsync(ViewerOf(carol), shared.Id, [new PlaybookGrant(bob.Id, null, PlaybookPermission.Use)]);
+        await AddPlaybookAsync(dave, "Dave's Node-RED");
+        var policy = await CreatePolicyAsync("Mass download");
+        await ShowSettingsAsync(policy.Id, bob.Upn);
+
+        DialogProvider.Find("input[data-testid=send-to-playbooks]").Change(true);
+        DialogProvider.WaitForAssertion(() => Assert.NotEmpty(DialogProvider.FindAll("input[data-testid=playbook-picker]")));
+        DialogProvider.Find("input[data-testid=playbook-picker]").Closest(".mud-input-control")!.MouseDown();
+
+        PopoverProvider.WaitForAssertion(() => Assert.NotEmpty(PopoverProvider.FindAll(".mud-list-item")));
+        Assert.Equal(["Bob's flow", "Carol's n8n"], PopoverProvider.FindAll(".mud-list-item").Select(i => i.TextContent.Trim()));
+        Assert.DoesNotContain("Dave", PopoverProvider.Markup + DialogProvider.Markup);
+    }
+
+    [Fact]
+    public async Task ALinkTheUserCannotSee_IsKept_WhenTheyAddTheirOwn()
+    {
+        var (bob, _, dave) = await ThreeOperatorsAsync(signInAs: "bob");
+        var own = await AddPlaybookAsync(bob, "Bob's flow");
+        var hidden = await AddPlaybookAsync(dave, "Dave's Node-RED");
+        var policy = await CreatePolicyAsync("Mass download");
+        await Policies.UpdateAlertSettingsAsync(policy.Id, policy.Severity, new PolicyAlertSettingsDraft { PlaybookIds = [hidden.Id] }, null, "dave@contoso.com");
+        await ShowSettingsAsync(policy.Id, bob.Upn);
+
+        DialogProvider.WaitForAssertion(() => Assert.NotEmpty(DialogProvider.FindAll("input[data-testid=playbook-picker]")));
+        Assert.Contains("Also sends to 1 playbook not shared with you", DialogProvider.Find("[data-testid=hidden-playbooks]").TextContent);
+        Assert.DoesNotContain("Dave's Node-RED", DialogProvider.Markup);
+        Choose(DialogProvider, "playbook-picker", "Bob's flow");
+        DialogProvider.Find("[data-testid=save-policy-settings]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Empty(DialogProvider.FindAll("[data-testid=policy-settings-dialog]")));
+        var stored = await Policies.GetAsync(policy.Id);
+        Assert.Equal(new[] { hidden.Id, own.Id }.Order(), stored!.Playbooks.Select(l => l.PlaybookId).Order());
+    }
+
+    [Fact]
+    public async Task UntickingSendToPowerAutomate_UnlinksEveryPlaybook()
+    {
+        var grace = await SignInAsAdminAsync();
+        var flow = await AddPlaybookAsync(grace, "Notify the SOC");
+        var policy = await CreatePolicyAsync("Mass download");
+        await Policies.UpdateAlertSettingsAsync(policy.Id, policy.Severity, new PolicyAlertSettingsDraft { PlaybookIds = [flow.Id] }, null, "grace@contoso.com");
+        var page = Render<PoliciesPage>();
+        OpenSettings(page, policy.Id);
+        DialogProvider.WaitForAssertion(() => Assert.Equal("Notify the SOC", DialogProvider.Find("input[data-testid=playbook-picker]").GetAttribute("value")));
+
+        DialogProvider.Find("input[data-testid=send-to-playbooks]").Change(false);
+        DialogProvider.WaitForAssertion(() => Assert.Empty(DialogProvider.FindAll("[data-testid=playbook-picker]")));
+        DialogProvider.Find("[data-testid=save-policy-settings]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Empty(DialogProvider.FindAll("[data-testid=policy-settings-dialog]")));
+        Assert.Empty((await Policies.GetAsync(policy.Id))!.Playbooks);
+    }
+
+    [Fact]
+    public async Task APickedPlaybookNoLongerSharedAtSave_IsAnError_AndNothingIsSaved()
+    {
+        var (bob, carol, _) = await ThreeOperatorsAsync(signInAs: "bob");
+        var shared = await AddPlaybookAsync(carol, "Carol's n8n");
+        await Playbooks.ShareAsync(ViewerOf(carol), shared.Id, [new PlaybookGrant(bob.Id, null, PlaybookPermission.Use)]);
+        var policy = await CreatePolicyAsync("Mass download", severity: AlertSeverity.Medium);
+        await ShowSettingsAsync(policy.Id, bob.Upn);
+        DialogProvider.Find("input[data-testid=send-to-playbooks]").Change(true);
+        DialogProvider.WaitForAssertion(() => Assert.NotEmpty(DialogProvider.FindAll("input[data-testid=playbook-picker]")));
+        Choose(DialogProvider, "playbook-picker", "Carol's n8n");
+        Choose(DialogProvider, "settings-severity", "High");
+        await Playbooks.ShareAsync(ViewerOf(carol), shared.Id, []);
+
+        DialogProvider.Find("[data-testid=save-policy-settings]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Contains("no longer shared with you", FieldError(DialogProvider, "playbook-picker")));
+        Assert.NotEmpty(DialogProvider.FindAll("[data-testid=policy-settings-dialog]"));
+        var stored = await Policies.GetAsync(policy.Id);
+        Assert.Empty(stored!.Playbooks);
+        Assert.Equal((AlertSeverity.Medium, policy.Version), (stored.Severity, stored.Version));
+    }
+
+    private async Task<(User Bob, User Carol, User Dave)> ThreeOperatorsAsync(string signInAs)
+    {
+        var bob = await Users.AddOrUpdateAsync("bob@contoso.com", PortalRole.SecurityOperator, "test");
+        var carol = await Users.AddOrUpdateAsync("carol@contoso.com", PortalRole.SecurityOperator, "test");
+        var dave = await Users.AddOrUpdateAsync("dave@contoso.com", PortalRole.SecurityOperator, "test");
+        await SignInAsync($"{signInAs}@contoso.com", PortalRole.SecurityOperator);
+        return (bob, carol, dave);
+    }
+
+    private static PlaybookViewer ViewerOf(User user) => new(user.Id, user.Upn, user.Role);
+
+    private async Task<PlaybookRow> AddPlaybookAsync(User owner, string name) =>
+        (await Playbooks.CreateWebhookAsync(ViewerOf(owner), new WebhookPlaybookDraft { Name = name, Url = "https://hooks.example.com/alerts?sig=k3y" })).Playbook;
+
+    /// <summary>Shows the dialog as the policies page does, for whoever is signed in.</summary>
+    private async Task ShowSettingsAsync(string policyId, string actor)
+    {
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        await DialogProvider.InvokeAsync(() => dialogs.ShowAsync<PolicySettingsDialog>("Settings",
+            new DialogParameters<PolicySettingsDialog> { { d => d.PolicyId, policyId }, { d => d.Actor, actor } },
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true }));
+        DialogProvider.WaitForAssertion(() => Assert.NotEmpty(DialogProvider.FindAll("[data-testid=alerts-today]")));
     }
 
     private void OpenSettings(IRenderedComponent<PoliciesPage> page, string policyId)
