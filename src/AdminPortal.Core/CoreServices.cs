@@ -26,6 +26,7 @@ public static class CoreServices
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PolicyCatalog>();
         builder.Services.AddSingleton<PolicyService>();
+        builder.Services.AddSingleton<PolicyDefaultsService>();
         builder.Services.AddSingleton<AlertSignal>();
         builder.Services.AddSingleton<AlertService>();
         builder.Services.AddSingleton<ActivityService>();

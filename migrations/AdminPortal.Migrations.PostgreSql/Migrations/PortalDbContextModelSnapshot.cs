@@ -766,6 +766,29 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.ToTable("ThresholdStates", (string)null);
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Settings.PortalSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("PortalSettings", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
                 {
                     b.Property<Guid>("Id")

@@ -765,6 +765,29 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.ToTable("ThresholdStates", (string)null);
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Settings.PortalSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("nvarchar(max)");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("PortalSettings", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
                 {
                     b.Property<Guid>("Id")

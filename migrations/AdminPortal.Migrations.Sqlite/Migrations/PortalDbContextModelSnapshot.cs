@@ -752,6 +752,29 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.ToTable("ThresholdStates", (string)null);
                 });
 
+            modelBuilder.Entity("AdminPortal.Core.Features.Settings.PortalSetting", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("PortalSettings", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Core.Features.Users.SignInLink", b =>
                 {
                     b.Property<Guid>("Id")

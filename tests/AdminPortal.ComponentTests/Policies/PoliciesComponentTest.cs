@@ -43,10 +43,13 @@ public abstract class PoliciesComponentTest : PortalComponentTest
         Services.AddSingleton(secrets);
         Services.AddSingleton(dispatch);
         Services.AddSingleton(Playbooks);
+        Defaults = new PolicyDefaultsService(Contexts, Time);
+        Services.AddSingleton(Defaults);
         Services.AddSingleton(new SignInMode(IsEntra: false));
         Services.AddScoped<CurrentUser>();
     }
 
+    protected PolicyDefaultsService Defaults { get; private set; } = null!;
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
     protected IDbContextFactory<PortalDbContext> Contexts { get; }
     protected PolicyService Policies { get; }

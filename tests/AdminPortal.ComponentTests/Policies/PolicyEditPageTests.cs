@@ -230,6 +230,19 @@ public sealed class PolicyEditPageTests : PoliciesComponentTest
         Assert.DoesNotContain("FileDownload", form.Markup);
     }
 
+    [Fact]
+    public async Task ANewPolicy_StartsWithTheOrganizationsDefaultAlertSettings()
+    {
+        await SignInAsAdminAsync();
+        await Defaults.SaveAsync(new PolicyAlertSettingsDraft { DailyAlertLimit = 50, SendEmail = true, EmailRecipients = ["soc@contoso.com"] }, "grace@contoso.com");
+
+        foreach (var form in new[] { RenderNew(), RenderNew("mass-download") })
+        {
+            Assert.Equal("50", Value(form, "daily-alert-limit"));
+            Assert.Contains("soc@contoso.com", form.Find("[data-testid=email-recipients]").TextContent + Value(form, "email-recipients"));
+        }
+    }
+
     private IRenderedComponent<PolicyEditPage> RenderNew(string? template = null)
     {
         Navigation.NavigateTo(template is null ? "/policies/new" : $"/policies/new?template={template}");

@@ -55,6 +55,33 @@ public sealed class PolicySettingsDialogTests : PoliciesComponentTest
     }
 
     [Fact]
+    public async Task SaveAsDefault_StoresTheFormsAlertSettingsForNewPolicies_AndRestoreDefault_PutsThemBackInTheForm()
+    {
+        await SignInAsAdminAsync();
+        var policy = await CreatePolicyAsync("Mass download", severity: AlertSeverity.Medium);
+        var other = await CreatePolicyAsync("Failed log-ons", severity: AlertSeverity.Low);
+        var page = Render<PoliciesPage>();
+        OpenSettings(page, policy.Id);
+
+        Choose(DialogProvider, "daily-alert-limit", "200");
+        DialogProvider.Find("[data-testid=save-default-settings]").Click();
+
+        DialogProvider.WaitForAssertion(() => Assert.Contains("Saved as the default alert settings for new policies.", Snackbars));
+        Assert.Equal(200, (await Defaults.GetAsync()).DailyAlertLimit);
+        // Saving the defaults does not save this policy.
+        Assert.Equal(5, (await StoredPolicyAsync(policy.Id)).AlertSettings.DailyAlertLimit);
+        DialogProvider.Find("[data-testid=save-policy-settings]").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Empty(DialogProvider.FindAll("[data-testid=policy-settings-dialog]")));
+
+        // Another policy: its own limit in the form until "Restore default settings".
+        OpenSettings(page, other.Id);
+        Assert.Equal("5", DialogProvider.Find("input[data-testid=daily-alert-limit]").GetAttribute("value"));
+        DialogProvider.Find("[data-testid=restore-default-settings]").Click();
+        DialogProvider.WaitForAssertion(() => Assert.Equal("200", DialogProvider.Find("input[data-testid=daily-alert-limit]").GetAttribute("value")));
+        Assert.Equal(5, (await StoredPolicyAsync(other.Id)).AlertSettings.DailyAlertLimit);
+    }
+
+    [Fact]
     public async Task SendingEmail_SavesTheRecipientsOnePerLine()
     {
         await SignInAsAdminAsync();

@@ -36,6 +36,7 @@ public static class AuditActions
     public const string PolicyEnabled = "PolicyEnabled";
     public const string PolicyDisabled = "PolicyDisabled";
     public const string PolicyDeleted = "PolicyDeleted";
+    public const string PolicyDefaultsSaved = "PolicyDefaultsSaved";
     public const string AlertClosed = "AlertClosed";
     public const string PlaybookRegistered = "PlaybookRegistered";
     public const string PlaybookUnregistered = "PlaybookUnregistered";
