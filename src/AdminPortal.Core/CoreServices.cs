@@ -39,6 +39,8 @@ public static class CoreServices
         builder.Services.AddSingleton<PlaybookService>();
         builder.Services.TryAddSingleton<IPortalAddress, ConfiguredPortalAddress>();
         builder.Services.AddSingleton<AlertOutbox>();
+        builder.Services.AddSingleton<DispatchSignal>();
+        builder.Services.AddSingleton<PlaybookTestAlerts>();
         return builder;
     }
 }

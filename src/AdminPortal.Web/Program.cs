@@ -1,4 +1,5 @@
 using AdminPortal.Core;
+using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Auth;
 using AdminPortal.Web.Cli;
@@ -13,6 +14,7 @@ if (PortalCli.IsCommand(args))
 var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalHosting();
 builder.AddPortalCore();
+builder.AddPortalDispatcher();
 builder.AddPortalAuthentication();
 builder.AddPortalApi();
 builder.AddPortalUi();

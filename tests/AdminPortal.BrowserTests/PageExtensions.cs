@@ -14,7 +14,8 @@ public static class PageExtensions
         await page.GotoAsync(link);
         await page.GetByTestId("sign-in-continue").ClickAsync();
         // The link page has a circuit of its own: wait for the page signed in to, then for its circuit.
-        await page.WaitForURLAsync(url => !url.Contains("/signin/link"));
+        // Polls the address instead of waiting for a load event, which a busy machine can deliver late (or before we listen).
+        await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin/link"), new() { Timeout = 30_000 });
         await page.WaitForCircuitAsync();
     }
 }

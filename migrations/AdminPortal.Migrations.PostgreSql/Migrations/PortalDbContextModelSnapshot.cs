@@ -404,7 +404,6 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                         .HasColumnType("uuid");
 
                     b.Property<string>("AlertId")
-                        .IsRequired()
                         .HasMaxLength(24)
                         .HasColumnType("character(24)")
                         .IsFixedLength();
@@ -932,8 +931,7 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                     b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
                         .WithMany()
                         .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("AdminPortal.Core.Features.Playbooks.Playbook", null)
                         .WithMany()

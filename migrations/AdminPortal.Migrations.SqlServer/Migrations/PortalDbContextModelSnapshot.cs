@@ -403,7 +403,6 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<string>("AlertId")
-                        .IsRequired()
                         .HasMaxLength(24)
                         .HasColumnType("nchar(24)")
                         .IsFixedLength();
@@ -449,7 +448,8 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("AlertId", "PlaybookId")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("[AlertId] IS NOT NULL");
 
                     b.HasIndex("PlaybookId", "CreatedAt");
 
@@ -931,8 +931,7 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                     b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
                         .WithMany()
                         .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("AdminPortal.Core.Features.Playbooks.Playbook", null)
                         .WithMany()

@@ -392,7 +392,6 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<string>("AlertId")
-                        .IsRequired()
                         .HasMaxLength(24)
                         .HasColumnType("TEXT")
                         .IsFixedLength();
@@ -916,8 +915,7 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                     b.HasOne("AdminPortal.Core.Features.Alerts.Alert", null)
                         .WithMany()
                         .HasForeignKey("AlertId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("AdminPortal.Core.Features.Playbooks.Playbook", null)
                         .WithMany()

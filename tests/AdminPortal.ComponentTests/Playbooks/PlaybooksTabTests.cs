@@ -1,3 +1,4 @@
+using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
@@ -204,6 +205,23 @@ public sealed class PlaybooksTabTests : PlaybooksComponentTest
 
         tab.WaitForAssertion(() => Assert.Equal("Enabled", Cell(Row(tab, playbook.Id), "Status")));
         Assert.True((await Playbooks.GetAsync(ViewerOf(bob), playbook.Id))!.IsEnabled);
+    }
+
+    [Fact]
+    public async Task SendTestAlert_QueuesTheSamplePayloadForTheDispatcher_AndSaysSo()
+    {
+        var (bob, _, _) = await ThreeOperatorsAsync();
+        var playbook = await AddPlaybookAsync(bob, "Logic App");
+        var tab = RenderTabAs(bob);
+
+        ClickMenuItem(tab, playbook.Id, "test-playbook");
+
+        SnackbarProvider.WaitForAssertion(() => Assert.Contains("Test alert sent to \"Logic App\"", SnackbarProvider.Markup.Replace("&quot;", "\"")));
+        await using var db = await Contexts.CreateDbContextAsync();
+        var delivery = await db.Deliveries.AsNoTracking().SingleAsync();
+        Assert.Equal((playbook.Id, null, DeliveryState.Pending), (delivery.PlaybookId, delivery.AlertId, delivery.State));
+        Assert.Contains(PlaybookTestAlerts.SampleAlertId, delivery.Payload);
+        Assert.Contains(await db.AuditEntries.Select(e => e.Action).ToListAsync(), a => a == "PlaybookTestAlertSent");
     }
 
     [Fact]

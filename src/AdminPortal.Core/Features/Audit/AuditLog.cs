@@ -49,4 +49,5 @@ public static class AuditActions
     public const string PlaybookSecretRotated = "PlaybookSecretRotated";
     public const string PlaybookLinked = "PlaybookLinked";
     public const string PlaybookUnlinked = "PlaybookUnlinked";
+    public const string PlaybookTestAlertSent = "PlaybookTestAlertSent";
 }

@@ -5,7 +5,8 @@ public sealed class Delivery
 {
     /// <summary>Sent as <c>webhook-id</c>; stable across retries and replays.</summary>
     public Guid Id { get; set; } = Guid.NewGuid();
-    public required string AlertId { get; set; }
+    /// <summary>Null for a test alert sent from the Playbooks tab.</summary>
+    public string? AlertId { get; set; }
     public Guid PlaybookId { get; set; }
     /// <summary>The JSON body, fixed when the alert was raised.</summary>
     public required string Payload { get; set; }

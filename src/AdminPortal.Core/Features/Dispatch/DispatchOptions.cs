@@ -17,6 +17,35 @@ public sealed class DispatchOptions
     /// </summary>
     public List<string> AllowedNetworks { get; set; } = [];
 
+    /// <summary>Off: no deliveries are sent by this instance (another instance, or none, sends them).</summary>
+    public bool Enabled { get; set; } = true;
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Whole attempt: connect, send, response headers and the first 4 KB of the body.</summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>Delay before each attempt: the first at once, then after each failure the next entry; past the last, dead-lettered.</summary>
+    public List<TimeSpan> Schedule { get; set; } = [];
+    /// <summary>Each delay is varied by up to this fraction either way, so retries of many deliveries do not arrive together.</summary>
+    public double Jitter { get; set; } = 0.2;
+    /// <summary>Deliveries in flight at once on this instance.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+    /// <summary>Deliveries in flight at once to one playbook: one that hangs holds at most this many slots.</summary>
+    public int PerPlaybookConcurrency { get; set; } = 8;
+    /// <summary>How often due rows are looked for without a wake-up (retries, other instances' alerts).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A claimed delivery belongs to this instance this long; after it, another instance may take it over.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>A playbook with failures and no success for this long is disabled.</summary>
+    public TimeSpan DisableAfterNoSuccess { get; set; } = TimeSpan.FromDays(5);
+    /// <summary>Attempt rows older than this are deleted by the cleanup job.</summary>
+    public TimeSpan AttemptRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>The retry schedule of DESIGN §5 unless configured.</summary>
+    public IReadOnlyList<TimeSpan> EffectiveSchedule() => Schedule.Count > 0 ? Schedule :
+    [
+        TimeSpan.Zero, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30),
+        TimeSpan.FromHours(2), TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(10),
+    ];
+
     public IReadOnlyList<IPNetwork> ParsedAllowedNetworks() =>
         AllowedNetworks.Select(n => IpAddresses.TryParseNetwork(n, out var network) ? network : (IPNetwork?)null).OfType<IPNetwork>().ToList();
 }
