@@ -34,6 +34,13 @@ public static class CoreServices
         builder.Services.AddOptions<DispatchOptions>().BindConfiguration(DispatchOptions.Section)
             .Validate(o => o.AllowedNetworks.All(n => IpAddresses.TryParseNetwork(n, out _)),
                 "Dispatch:AllowedNetworks takes CIDR ranges written as their network address, such as 127.0.0.1/32 or 10.20.0.0/16.")
+            .Validate(o => o.MaxConcurrency >= 1 && o.PerPlaybookConcurrency >= 1, "Dispatch:MaxConcurrency and Dispatch:PerPlaybookConcurrency must be at least 1.")
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.ConnectTimeout > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero,
+                "Dispatch:AttemptTimeout, Dispatch:ConnectTimeout and Dispatch:PollInterval must be positive.")
+            // A lease shorter than an attempt would let another instance send the same delivery while this one still waits.
+            .Validate(o => o.LeaseDuration > o.AttemptTimeout, "Dispatch:LeaseDuration must be longer than Dispatch:AttemptTimeout.")
+            .Validate(o => o.Jitter is >= 0 and < 1 && o.Schedule.All(d => d >= TimeSpan.Zero),
+                "Dispatch:Jitter must be from 0 to below 1, and Dispatch:Schedule delays may not be negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<PlaybookSecrets>();
         builder.Services.AddSingleton<PlaybookService>();
