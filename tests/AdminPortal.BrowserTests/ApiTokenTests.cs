@@ -18,6 +18,9 @@ public sealed class ApiTokenTests(BrowserSession session) : IClassFixture<Browse
         await page.GetByTestId("nav").GetByRole(AriaRole.Link, new() { Name = "Security extensions" }).ClickAsync();
         await page.GetByTestId("generate-token").ClickAsync();
         await page.GetByTestId("token-name").FillAsync("Node-RED playbook");
+        // The counter is rendered by the server: once it counts the name, the circuit has the value (a busy machine
+        // can otherwise deliver the click first).
+        await Expect(page.GetByText("17 / 100")).ToBeVisibleAsync();
         await page.GetByTestId("generate-token-confirm").ClickAsync();
 
         var shown = page.GetByTestId("token-value");

@@ -19,31 +19,18 @@ public sealed class PostgreSqlDispatcherTests() : DispatcherTests(TestDb.Postgre
 /// The dispatcher against a real receiver on 127.0.0.1: signed deliveries, each outcome class, retries on the
 /// fake clock, redirects not followed, the connect-time network guard, and the Playbooks tab's test alert.
 /// </summary>
-public abstract class DispatcherTests(TestDb database) : ApiPortalTest(database), IAsyncLifetime
+public abstract class DispatcherTests(TestDb database) : DispatchTest(database)
 {
     private sealed record Setup(ApiPortal Portal, LoopbackReceiver Receiver, string PlaybookId, string Secret, string PolicyId);
-
-    private readonly List<LoopbackReceiver> _receivers = [];
 
     /// <summary>A portal allowed to reach 127.0.0.1 over http, a receiver, a webhook playbook on it and a policy sending to it.</summary>
     private async Task<Setup> StartAsync(string path = "/hook", Action<Dictionary<string, string?>>? settings = null)
     {
-        var receiver = await LoopbackReceiver.StartAsync();
-        _receivers.Add(receiver);
-        var portal = await StartAsync(s =>
-        {
-            s["Dispatch:AllowHttp"] = "true";
-            s["Dispatch:AllowedNetworks:0"] = "127.0.0.1/32";
-            settings?.Invoke(s);
-        });
-        var created = await JsonAsync(await portal.PostAsync("/api/v1/playbooks/",
-            JsonSerializer.Serialize(new { name = "receiver", url = receiver.BaseUrl + path, headerName = "X-Api-Key", headerValue = "receiver-key" }),
-            Caller.Admin), HttpStatusCode.Created);
-        var playbookId = created.GetProperty("playbook").GetProperty("id").GetString()!;
-        var policy = await portal.CreatePolicyAsync("Failed log-ons", "LogOnFailed");
-        await JsonAsync(await portal.SendAsync(HttpMethod.Put, $"/api/v1/policies/{policy}/",
-            $$$"""{"alertSettings": {"playbookIds": ["{{{playbookId}}}"]}}""", Caller.Admin));
-        return new Setup(portal, receiver, playbookId, created.GetProperty("signingSecret").GetString()!, policy);
+        var receiver = Own(await LoopbackReceiver.StartAsync());
+        var portal = await StartLoopbackPortalAsync(settings);
+        var (playbookId, secret) = await AddPlaybookAsync(portal, receiver.BaseUrl + path);
+        var policy = await LinkedPolicyAsync(portal, playbookId);
+        return new Setup(portal, receiver, playbookId, secret, policy);
     }
 
     private static async Task<string> RaiseAlertAsync(ApiPortal portal, string policy, string user = "ada@contoso.com")
@@ -181,8 +168,7 @@ public abstract class DispatcherTests(TestDb database) : ApiPortalTest(database)
     public async Task AHostThatResolvesToANonPublicAddress_IsRefusedAtConnectTime_AndRecordedWithTheReason()
     {
         // Registration checks literal addresses only; a name is checked when the dispatcher connects, after DNS.
-        var receiver = await LoopbackReceiver.StartAsync();
-        _receivers.Add(receiver);
+        var receiver = Own(await LoopbackReceiver.StartAsync());
         var portal = await StartAsync(s => s["Dispatch:AllowHttp"] = "true");
         var port = new Uri(receiver.BaseUrl).Port;
         // This machine's own name: it resolves (through /etc/hosts) to a loopback or private address.
@@ -219,12 +205,5 @@ public abstract class DispatcherTests(TestDb database) : ApiPortalTest(database)
         var payload = JsonDocument.Parse(call.Body).RootElement;
         Assert.Equal(PlaybookTestAlerts.SampleAlertId, payload.GetProperty("ProviderAlertId").GetString());
         Assert.Equal("Test alert from AdminPortal", payload.GetProperty("AlertDisplayName").GetString());
-    }
-
-    public new async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        foreach (var receiver in _receivers)
-            await receiver.DisposeAsync();
     }
 }
