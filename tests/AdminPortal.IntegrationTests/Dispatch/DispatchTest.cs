@@ -48,9 +48,9 @@ public abstract class DispatchTest(TestDb database) : ApiPortalTest(database), I
         return policy;
     }
 
-    protected static async Task RaiseAlertsAsync(ApiPortal portal, int count)
+    protected static async Task RaiseAlertsAsync(ApiPortal portal, int count, int offset = 0)
     {
-        var items = Enumerable.Range(0, count).Select(i => (System.Text.Json.Nodes.JsonNode)portal.Activity($"user{i}@contoso.com", "LogOnFailed")).ToArray();
+        var items = Enumerable.Range(offset, count).Select(i => (System.Text.Json.Nodes.JsonNode)portal.Activity($"user{i}@contoso.com", "LogOnFailed")).ToArray();
         await portal.IngestAsync(items);
     }
 

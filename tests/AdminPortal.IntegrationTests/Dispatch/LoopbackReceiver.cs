@@ -18,6 +18,8 @@ public sealed class LoopbackReceiver : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Channel<ReceivedCall> _calls = Channel.CreateUnbounded<ReceivedCall>();
     private readonly Dictionary<string, int> _counts = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _inFlight = new();
+    private int _overlaps;
 
     /// <summary>(path, call number) → the answer; 200 with no body unless set.</summary>
     public Func<string, int, IResult> Respond { get; set; } = (_, _) => Results.Ok();
@@ -25,6 +27,9 @@ public sealed class LoopbackReceiver : IAsyncDisposable
     private LoopbackReceiver(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Times a <c>webhook-id</c> arrived while a call with the same id was still being answered.</summary>
+    public int Overlaps => Volatile.Read(ref _overlaps);
 
     public static async Task<LoopbackReceiver> StartAsync()
     {
@@ -42,9 +47,19 @@ public sealed class LoopbackReceiver : IAsyncDisposable
             lock (receiver._counts)
                 count = receiver._counts[path] = receiver._counts.GetValueOrDefault(path) + 1;
             var headers = context.Request.Headers;
-            await receiver._calls.Writer.WriteAsync(new ReceivedCall(path, headers["webhook-id"], headers["webhook-timestamp"], headers["webhook-signature"],
-                headers["X-Api-Key"], body));
-            await receiver.Respond(path, count).ExecuteAsync(context);
+            var id = headers["webhook-id"].ToString();
+            if (receiver._inFlight.AddOrUpdate(id, 1, (_, n) => n + 1) > 1)
+                Interlocked.Increment(ref receiver._overlaps);
+            try
+            {
+                await receiver._calls.Writer.WriteAsync(new ReceivedCall(path, id, headers["webhook-timestamp"], headers["webhook-signature"],
+                    headers["X-Api-Key"], body));
+                await receiver.Respond(path, count).ExecuteAsync(context);
+            }
+            finally
+            {
+                receiver._inFlight.AddOrUpdate(id, 0, (_, n) => n - 1);
+            }
         });
         await app.StartAsync();
         receiver.BaseUrl = app.Urls.First().TrimEnd('/');
