@@ -48,6 +48,7 @@ public static class CoreServices
         builder.Services.AddSingleton<AlertOutbox>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<PlaybookTestAlerts>();
+        builder.Services.AddSingleton<DeliveryService>();
         return builder;
     }
 }

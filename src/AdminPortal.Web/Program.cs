@@ -19,6 +19,7 @@ builder.AddPortalAuthentication();
 builder.AddPortalApi();
 builder.AddPortalUi();
 builder.AddPortalHealthChecks();
+builder.AddPortalMetrics();
 
 var app = builder.Build();
 
@@ -31,6 +32,7 @@ if (!await app.PrepareAsync())
 
 app.UsePortalPipeline();
 app.MapPortalHealthChecks();
+app.MapPortalMetrics();
 app.MapPortalAuthentication();
 app.MapPortalApi();
 app.MapConnector();

@@ -89,6 +89,7 @@ public static class ApiSetup
             api.MapActivitiesApi();
             api.MapPoliciesApi();
             api.MapPlaybooksApi();
+            api.MapDeliveriesApi();
         }
         return app;
     }

@@ -1,6 +1,10 @@
+using System.Globalization;
 using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Dispatch;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Hosting;
 
@@ -8,15 +12,32 @@ public static class HealthSetup
 {
     public static WebApplicationBuilder AddPortalHealthChecks(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database")
+            .AddCheck<DispatchHealthCheck>("dispatch", failureStatus: HealthStatus.Degraded);
+        builder.Services.AddOptions<DispatchOptions>()
+            .Validate(o => o.StuckAfter > TimeSpan.Zero, "Dispatch:StuckAfter must be positive.");
         return builder;
     }
 
-    /// <summary><c>/healthz</c>: 200 when the database is reachable and migrated, 503 otherwise.</summary>
+    /// <summary>
+    /// <c>/healthz</c>: 200 when the database is reachable and migrated (Healthy, or Degraded when the delivery queue is
+    /// stuck), 503 otherwise. The body is the status, then one line per check that is not healthy.
+    /// </summary>
     public static WebApplication MapPortalHealthChecks(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz").AllowAnonymous().DisableHttpMetrics().ExcludeFromDescription();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteAsync })
+            .AllowAnonymous().DisableHttpMetrics().ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>"Healthy" alone; otherwise the status and, per failing check, its name and description (never an exception's).</summary>
+    private static Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        var lines = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Status.ToString()}");
+        return context.Response.WriteAsync(string.Join('\n', lines.Prepend(report.Status.ToString())));
     }
 }
 
@@ -39,4 +60,29 @@ public sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> conte
             return HealthCheckResult.Unhealthy("The database is unreachable.", e);
         }
     }
+}
+
+/// <summary>Degraded when the oldest due delivery has waited longer than <see cref="DispatchOptions.StuckAfter"/>.</summary>
+public sealed class DispatchHealthCheck(DispatchMetrics metrics, IOptions<DispatchOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var (_, age) = await metrics.QueueAsync(cancellationToken);
+            var bound = options.Value.StuckAfter;
+            return age > bound
+                ? new HealthCheckResult(context.Registration.FailureStatus,
+                    $"The oldest due delivery has waited {Format(age)}, more than Dispatch:StuckAfter ({Format(bound)}).")
+                : HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "The delivery queue could not be read.", e);
+        }
+    }
+
+    /// <summary>Whole seconds, days first when there are any: 00:12:31, 1.02:00:00.</summary>
+    private static string Format(TimeSpan span) =>
+        TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds)).ToString("c", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,7 @@
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Playbooks;
+using AdminPortal.Core.Features.Users;
 using AdminPortal.Web.Features.Alerts;
 using AngleSharp.Dom;
 using Bunit;
@@ -172,6 +175,63 @@ public sealed class AlertDetailPageTests : AlertsComponentTest
         var policyLine = page.Find("[data-testid=alert-policy]");
         Assert.Equal("Mass download (deleted)", policyLine.TextContent.Trim());
         Assert.Null(policyLine.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task TheDeliveriesSection_ListsThePlaybooksTheAlertWentTo_NamingOnlyThoseTheViewerMaySee()
+    {
+        var policy = await CreatePolicyAsync("Mass download");
+        var alert = await InsertAlertAsync(policy, "Mass download");
+        var bob = await SignInAsOperatorAsync();
+        var carol = await Users.AddOrUpdateAsync("carol@contoso.com", PortalRole.SecurityOperator, "test");
+        var own = (await Playbooks.CreateWebhookAsync(new PlaybookViewer(bob.Id, bob.Upn, bob.Role),
+            new WebhookPlaybookDraft { Name = "Bob's Logic App", Url = "https://hooks.example.com/bob" })).Playbook;
+        var hidden = (await Playbooks.CreateWebhookAsync(new PlaybookViewer(carol.Id, carol.Upn, carol.Role),
+            new WebhookPlaybookDraft { Name = "Carol's n8n", Url = "https://hooks.example.com/carol" })).Playbook;
+        var now = Time.GetUtcNow();
+        await using (var db = await Contexts.CreateDbContextAsync())
+        {
+            db.Deliveries.Add(new Delivery
+            {
+                AlertId = alert.Id, PlaybookId = own.Id, Payload = "{}", State = DeliveryState.DeadLettered, AttemptCount = 1, LastStatusCode = 400,
+                NextAttemptAt = now, CreatedAt = now, CompletedAt = now,
+                Attempts = [new DeliveryAttempt { StartedAt = now, DurationMs = 80, StatusCode = 400 }],
+            });
+            db.Deliveries.Add(new Delivery
+            {
+                AlertId = alert.Id, PlaybookId = hidden.Id, Payload = "{}", State = DeliveryState.Pending, AttemptCount = 1, LastStatusCode = 503,
+                NextAttemptAt = now.AddMinutes(5), CreatedAt = now.AddSeconds(1),
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var page = RenderDetail(alert.Id);
+
+        var rows = page.FindAll("[data-testid=alert-deliveries] [data-testid=alert-delivery-row]")
+            .Select(r => r.QuerySelectorAll("td").Select(td => td.TextContent.Trim()).ToList()).ToList();
+        Assert.Equal(
+            [
+                ["Bob's Logic App", "Dead-lettered", "1", "400", "—"],
+                ["a playbook you cannot see", "Pending", "1", "503", "2026-11-27 09:05 UTC"],
+            ],
+            rows);
+        var playbookCells = page.FindAll("[data-testid=alert-delivery-playbook]");
+        Assert.Equal($"/settings/security-extensions/playbooks/{own.Id}/deliveries", playbookCells[0].QuerySelector("a")!.GetAttribute("href"));
+        Assert.Null(playbookCells[1].QuerySelector("a"));
+        Assert.DoesNotContain("Carol", page.Markup);
+        Assert.DoesNotContain(hidden.Id.ToString(), page.Markup);
+    }
+
+    [Fact]
+    public async Task AnAlertSentToNoPlaybook_SaysSoInTheDeliveriesSection()
+    {
+        var policy = await CreatePolicyAsync("Mass download");
+        var alert = await InsertAlertAsync(policy, "Mass download");
+        await SignInAsReaderAsync();
+
+        var page = RenderDetail(alert.Id);
+
+        Assert.Equal("This alert was not sent to any playbook.", Text(page, "no-alert-deliveries"));
     }
 
     private IRenderedComponent<AlertDetailPage> RenderDetail(string id)

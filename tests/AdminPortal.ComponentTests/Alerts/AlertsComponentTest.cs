@@ -3,6 +3,7 @@ using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Core;
@@ -11,9 +12,11 @@ using AdminPortal.Web.Auth;
 using AngleSharp.Dom;
 using Bunit;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using MudBlazor;
 
@@ -46,6 +49,8 @@ public abstract class AlertsComponentTest : PortalComponentTest
         Services.AddSingleton(Policies);
         Services.AddSingleton(Users);
         Services.AddSingleton(Signal);
+        Playbooks = new PlaybookService(Contexts, new PlaybookSecrets(new EphemeralDataProtectionProvider()), Options.Create(new DispatchOptions()), Time);
+        Services.AddSingleton(new DeliveryService(Contexts, Playbooks, new DispatchSignal(), Time));
         Services.AddSingleton(new SignInMode(IsEntra: false));
         Services.AddScoped<CurrentUser>();
     }
@@ -55,6 +60,8 @@ public abstract class AlertsComponentTest : PortalComponentTest
     protected AlertService Alerts { get; }
     protected PolicyService Policies { get; }
     protected UserService Users { get; }
+    /// <summary>Playbooks, for the deliveries section: who may see which playbook an alert went to.</summary>
+    protected PlaybookService Playbooks { get; }
     protected AlertSignal Signal { get; } = new();
     protected ActivityIngestService Ingest { get; }
 

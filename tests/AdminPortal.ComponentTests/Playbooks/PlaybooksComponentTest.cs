@@ -43,6 +43,8 @@ public abstract class PlaybooksComponentTest : PortalComponentTest
         Services.AddSingleton(dispatch);
         Services.AddSingleton(Playbooks);
         Services.AddSingleton(new PlaybookTestAlerts(Contexts, Playbooks, Signal, new AdminPortal.Core.FixedPortalAddress("https://portal.contoso.com"), Time));
+        Deliveries = new DeliveryService(Contexts, Playbooks, Signal, Time);
+        Services.AddSingleton(Deliveries);
         Services.AddSingleton(new SignInMode(IsEntra: false));
         Services.AddScoped<CurrentUser>();
     }
@@ -52,6 +54,7 @@ public abstract class PlaybooksComponentTest : PortalComponentTest
     protected UserService Users { get; }
     protected PolicyService Policies { get; }
     protected PlaybookService Playbooks { get; }
+    protected DeliveryService Deliveries { get; }
     /// <summary>What wakes the dispatcher; no dispatcher runs here, so queued deliveries stay queued for the test to read.</summary>
     protected DispatchSignal Signal { get; } = new();
     /// <summary>Reads what the database holds encrypted, to check that what a dialog showed is what was stored.</summary>

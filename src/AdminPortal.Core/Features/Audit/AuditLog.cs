@@ -50,4 +50,5 @@ public static class AuditActions
     public const string PlaybookLinked = "PlaybookLinked";
     public const string PlaybookUnlinked = "PlaybookUnlinked";
     public const string PlaybookTestAlertSent = "PlaybookTestAlertSent";
+    public const string DeliveryReplayed = "DeliveryReplayed";
 }

@@ -38,6 +38,11 @@ public sealed class DispatchOptions
     public TimeSpan DisableAfterNoSuccess { get; set; } = TimeSpan.FromDays(5);
     /// <summary>Attempt rows older than this are deleted by the cleanup job.</summary>
     public TimeSpan AttemptRetention { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>
+    /// <c>/healthz</c> reports Degraded when the oldest due delivery (of an enabled playbook) has waited longer than
+    /// this: the dispatchers are stopped, disabled everywhere, or cannot keep up.
+    /// </summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>The retry schedule of DESIGN §5 unless configured.</summary>
     public IReadOnlyList<TimeSpan> EffectiveSchedule() => Schedule.Count > 0 ? Schedule :

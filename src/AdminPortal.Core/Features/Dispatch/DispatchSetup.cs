@@ -14,6 +14,7 @@ public static class DispatchSetup
     public static IHostApplicationBuilder AddPortalDispatcher(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DeliverySender>();
+        builder.Services.AddSingleton<DispatchMetrics>();
         builder.Services.AddHostedService<DispatcherService>();
         builder.Services.AddHttpClient(DeliverySender.ClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)

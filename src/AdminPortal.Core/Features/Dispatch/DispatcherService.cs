@@ -20,7 +20,7 @@ public enum AttemptOutcome { Delivered, Retry, DeadLetter, Gone }
 /// </summary>
 public sealed class DispatcherService(
     IDbContextFactory<PortalDbContext> contexts, DeliverySender sender, PlaybookSecrets secrets, AlertSignal alerts, DispatchSignal signal,
-    IOptions<DispatchOptions> options, TimeProvider time, ILogger<DispatcherService> logger) : BackgroundService
+    DispatchMetrics metrics, IOptions<DispatchOptions> options, TimeProvider time, ILogger<DispatcherService> logger) : BackgroundService
 {
     private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}/{Guid.NewGuid():N}";
     private readonly Lock _gate = new();
@@ -231,6 +231,8 @@ public sealed class DispatcherService(
             delivery.LeaseOwner = null;
             delivery.LeaseExpiresAt = null;
             var delay = outcome == AttemptOutcome.Retry ? NextDelay(delivery.AttemptCount, result.RetryAfter, settings, Random.Shared) : null;
+            // A retry with the schedule used up is a dead letter.
+            metrics.RecordAttempt(outcome == AttemptOutcome.Retry && delay is null ? AttemptOutcome.DeadLetter : outcome, result.Duration);
             switch (outcome)
             {
                 case AttemptOutcome.Delivered:
