@@ -82,6 +82,12 @@ public static class Workload
         return $"p50 {At(0.50):F1} ms, p95 {At(0.95):F1} ms, max {sorted[^1]:F1} ms";
     }
 
+    public static double P99(IReadOnlyList<double> millis)
+    {
+        var sorted = millis.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(0.99 * sorted.Count) - 1)];
+    }
+
     public static double P95(IReadOnlyList<double> millis)
     {
         var sorted = millis.Order().ToList();

@@ -26,6 +26,14 @@ public sealed class DispatcherService(
     private readonly Lock _gate = new();
     private readonly Dictionary<Guid, int> _perPlaybook = [];
     private readonly HashSet<Task> _sending = [];
+    /// <summary>
+    /// Finished attempts, written by one loop in batches: one transaction for many outcomes, and no sender thread
+    /// waiting on SQLite's write lock (which starved the thread pool when every sender wrote its own outcome).
+    /// </summary>
+    private readonly System.Threading.Channels.Channel<Completion> _completions =
+        System.Threading.Channels.Channel.CreateUnbounded<Completion>(new() { SingleReader = true });
+
+    private sealed record Completion(Delivery Delivery, string Lease, DateTimeOffset Started, AttemptResult Result);
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     public static AttemptOutcome Classify(AttemptResult result) => result switch
@@ -60,6 +68,7 @@ public sealed class DispatcherService(
         if (!options.Value.Enabled)
             return;
         alerts.Raised += OnAlerts;
+        var writer = WriteCompletionsAsync();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -86,8 +95,10 @@ public sealed class DispatcherService(
             Task[] sending;
             lock (_gate)
                 sending = [.. _sending];
-            // In-flight sends see the cancellation and hand their deliveries back (ReleaseAsync).
+            // In-flight sends see the cancellation and hand their deliveries back (ReleaseAsync); finished ones are written.
             await Task.WhenAll(sending);
+            _completions.Writer.Complete();
+            await writer;
         }
     }
 
@@ -103,14 +114,19 @@ public sealed class DispatcherService(
         if (free <= 0)
             return;
 
+        List<Guid> full;
+        lock (_gate)
+            full = _perPlaybook.Where(p => p.Value >= settings.PerPlaybookConcurrency).Select(p => p.Key).ToList();
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-        var candidates = await Due(db, now)
-            .Where(d => db.Playbooks.Any(p => p.Id == d.PlaybookId && p.IsEnabled))
-            .OrderBy(d => d.NextAttemptAt)
-            .Select(d => new { d.Id, d.PlaybookId })
-            .Take(free * 4)
-            .ToListAsync(stoppingToken);
+        // A playbook at its cap is left out of the queries themselves: its backlog must not fill the page of
+        // candidates and starve the others (a playbook that never answers keeps a long queue).
+        // Two index-friendly queries (state + next attempt; state + lease expiry) rather than one with an OR.
+        var candidates = await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now), full)
+            .OrderBy(d => d.NextAttemptAt).Select(d => new { d.Id, d.PlaybookId }).Take(free * 4).ToListAsync(stoppingToken);
+        if (candidates.Count < free * 4)
+            candidates.AddRange(await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now), full)
+                .OrderBy(d => d.LeaseExpiresAt).Select(d => new { d.Id, d.PlaybookId }).Take(free * 4 - candidates.Count).ToListAsync(stoppingToken));
 
         var picked = new List<Guid>();
         lock (_gate)
@@ -134,14 +150,16 @@ public sealed class DispatcherService(
             .SetProperty(d => d.State, DeliveryState.InFlight)
             .SetProperty(d => d.LeaseOwner, lease)
             .SetProperty(d => d.LeaseExpiresAt, now + settings.LeaseDuration), stoppingToken);
-        var claimed = await db.Deliveries.AsNoTracking().Where(d => d.LeaseOwner == lease).ToListAsync(stoppingToken);
+        var claimed = await db.Deliveries.AsNoTracking().Where(d => picked.Contains(d.Id) && d.LeaseOwner == lease).ToListAsync(stoppingToken);
+        var targets = await TargetsAsync(db, claimed.Select(d => d.PlaybookId).Distinct().ToList(), stoppingToken);
 
         lock (_gate)
         {
             foreach (var delivery in claimed)
             {
                 _perPlaybook[delivery.PlaybookId] = _perPlaybook.GetValueOrDefault(delivery.PlaybookId) + 1;
-                var task = SendAsync(delivery, lease, stoppingToken);
+                // Started on the pool: the first steps of a send must not run inside this lock.
+                var task = Task.Run(() => SendAsync(delivery, targets.GetValueOrDefault(delivery.PlaybookId), lease, stoppingToken), CancellationToken.None);
                 _sending.Add(task);
                 _ = task.ContinueWith(finished =>
                 {
@@ -157,20 +175,22 @@ public sealed class DispatcherService(
         }
     }
 
+    private static IQueryable<Delivery> Claimable(PortalDbContext db, IQueryable<Delivery> due, List<Guid> fullPlaybooks) =>
+        due.Where(d => !fullPlaybooks.Contains(d.PlaybookId) && db.Playbooks.Any(p => p.Id == d.PlaybookId && p.IsEnabled));
+
     private static IQueryable<Delivery> Due(PortalDbContext db, DateTimeOffset now) =>
         db.Deliveries.Where(d => (d.State == DeliveryState.Pending && d.NextAttemptAt <= now)
                                  || (d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now));
 
-    private async Task SendAsync(Delivery delivery, string lease, CancellationToken stoppingToken)
+    private async Task SendAsync(Delivery delivery, DeliveryTarget? target, string lease, CancellationToken stoppingToken)
     {
         try
         {
-            var target = await TargetAsync(delivery.PlaybookId, stoppingToken);
             var started = time.GetUtcNow();
             var result = target is null
                 ? new AttemptResult(null, "The playbook's URL or secret could not be read (Data Protection keys missing?).", null, null, TimeSpan.Zero, Refused: true)
                 : await sender.SendAsync(target, delivery.Id, delivery.Payload, stoppingToken);
-            await RecordAsync(delivery, lease, started, result, stoppingToken);
+            await _completions.Writer.WriteAsync(new Completion(delivery, lease, started, result), CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -178,53 +198,84 @@ public sealed class DispatcherService(
         }
         catch (Exception e)
         {
-            // Never lose a delivery to a bug or a database hiccup: its lease expires and it is sent again.
+            // Never lose a delivery to a bug: its lease expires and it is sent again.
             logger.LogError(e, "Delivery {DeliveryId} could not be completed; it will be retried when its lease expires", delivery.Id);
         }
     }
 
-    private async Task<DeliveryTarget?> TargetAsync(Guid playbookId, CancellationToken cancellationToken)
+    /// <summary>The claimed playbooks' URLs, headers and secrets, read and decrypted once per pass.</summary>
+    private async Task<Dictionary<Guid, DeliveryTarget>> TargetsAsync(PortalDbContext db, List<Guid> playbookIds, CancellationToken cancellationToken)
     {
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var playbook = await db.Playbooks.AsNoTracking().SingleOrDefaultAsync(p => p.Id == playbookId, cancellationToken);
-        if (playbook is null)
-            return null;
-        try
+        var targets = new Dictionary<Guid, DeliveryTarget>();
+        var now = time.GetUtcNow();
+        foreach (var playbook in await db.Playbooks.AsNoTracking().Where(p => playbookIds.Contains(p.Id)).ToListAsync(cancellationToken))
         {
-            var keys = new List<string> { secrets.Unprotect(playbook.SigningSecretEncrypted) };
-            if (playbook.PreviousSigningSecretEncrypted is { } previous && playbook.PreviousSecretExpiresAt > time.GetUtcNow())
-                keys.Add(secrets.Unprotect(previous));
-            return new DeliveryTarget(new Uri(secrets.Unprotect(playbook.CallbackUrlEncrypted)), playbook.HeaderName,
-                playbook.HeaderValueEncrypted is { } header ? secrets.Unprotect(header) : null, keys);
+            try
+            {
+                var keys = new List<string> { secrets.Unprotect(playbook.SigningSecretEncrypted) };
+                if (playbook.PreviousSigningSecretEncrypted is { } previous && playbook.PreviousSecretExpiresAt > now)
+                    keys.Add(secrets.Unprotect(previous));
+                targets[playbook.Id] = new DeliveryTarget(new Uri(secrets.Unprotect(playbook.CallbackUrlEncrypted)), playbook.HeaderName,
+                    playbook.HeaderValueEncrypted is { } header ? secrets.Unprotect(header) : null, keys);
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                logger.LogError("Playbook {PlaybookId}'s URL or secret cannot be decrypted: {Reason}", playbook.Id, e.Message);
+            }
         }
-        catch (System.Security.Cryptography.CryptographicException)
+        return targets;
+    }
+
+    /// <summary>Writes finished attempts as they come, in batches, until the dispatcher stops and the last are written.</summary>
+    private async Task WriteCompletionsAsync()
+    {
+        var reader = _completions.Reader;
+        while (await reader.WaitToReadAsync())
         {
-            return null;
+            var batch = new List<Completion>();
+            while (batch.Count < 500 && reader.TryRead(out var completion))
+                batch.Add(completion);
+            try
+            {
+                await RecordAsync(batch);
+            }
+            catch (Exception e)
+            {
+                // Their leases expire and they are sent again: at least once, never lost.
+                logger.LogError(e, "Could not record {Count} finished deliveries; they will be retried when their leases expire", batch.Count);
+            }
         }
     }
 
-    /// <summary>Stores the attempt and what follows from it: delivered, retried later, dead-lettered, or the playbook disabled.</summary>
-    private async Task RecordAsync(Delivery claimed, string lease, DateTimeOffset started, AttemptResult result, CancellationToken cancellationToken)
+    /// <summary>Stores each attempt and what follows from it: delivered, retried later, dead-lettered, or the playbook disabled.</summary>
+    private async Task RecordAsync(IReadOnlyList<Completion> batch)
     {
         var settings = options.Value;
         var now = time.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var delivery = await db.Deliveries.SingleOrDefaultAsync(d => d.Id == claimed.Id, cancellationToken);
-        if (delivery is null)
-            return; // its alert or playbook was deleted meanwhile
-        db.DeliveryAttempts.Add(new DeliveryAttempt
+        await using var db = await contexts.CreateDbContextAsync();
+        var ids = batch.Select(c => c.Delivery.Id).ToList();
+        var deliveries = await db.Deliveries.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id);
+        var playbookIds = batch.Select(c => c.Delivery.PlaybookId).Distinct().ToList();
+        var playbooks = await db.Playbooks.Where(p => playbookIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id);
+        var gone = new List<Guid>();
+        foreach (var (claimed, lease, started, result) in batch)
         {
-            DeliveryId = delivery.Id, StartedAt = started, DurationMs = (int)result.Duration.TotalMilliseconds, StatusCode = result.StatusCode,
-            Error = Truncate(result.Error, 2000), ResponseBody = result.ResponseBody,
-        });
-        var playbook = await db.Playbooks.SingleOrDefaultAsync(p => p.Id == delivery.PlaybookId, cancellationToken);
-        var outcome = Classify(result);
-        if (playbook is not null)
-            UpdateHealth(playbook, result, outcome, now, settings);
+            if (!deliveries.TryGetValue(claimed.Id, out var delivery))
+                continue; // its alert or playbook was deleted meanwhile
+            db.DeliveryAttempts.Add(new DeliveryAttempt
+            {
+                DeliveryId = delivery.Id, StartedAt = started, DurationMs = (int)result.Duration.TotalMilliseconds, StatusCode = result.StatusCode,
+                Error = Truncate(result.Error, 2000), ResponseBody = result.ResponseBody,
+            });
+            var outcome = Classify(result);
+            if (playbooks.TryGetValue(delivery.PlaybookId, out var playbook))
+                UpdateHealth(playbook, result, outcome, now, settings);
+            if (outcome == AttemptOutcome.Gone)
+                gone.Add(delivery.PlaybookId);
 
-        // Only the lease holder moves the delivery on; a late answer after a takeover is still logged above.
-        if (delivery.LeaseOwner == lease)
-        {
+            // Only the lease holder moves the delivery on; a late answer after a takeover is still logged above.
+            if (delivery.LeaseOwner != lease)
+                continue;
             delivery.AttemptCount++;
             delivery.LastStatusCode = result.StatusCode;
             delivery.LastError = Truncate(result.Error, 2000);
@@ -249,9 +300,9 @@ public sealed class DispatcherService(
                     break;
             }
         }
-        await db.SaveChangesAsync(cancellationToken);
-        if (outcome == AttemptOutcome.Gone)
-            logger.LogWarning("Playbook {PlaybookId} answered 410 Gone: disabled", delivery.PlaybookId);
+        await db.SaveChangesAsync();
+        foreach (var playbookId in gone.Distinct())
+            logger.LogWarning("Playbook {PlaybookId} answered 410 Gone: disabled", playbookId);
     }
 
     private static void UpdateHealth(Playbook playbook, AttemptResult result, AttemptOutcome outcome, DateTimeOffset now, DispatchOptions settings)
