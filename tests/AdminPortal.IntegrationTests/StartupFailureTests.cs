@@ -99,6 +99,9 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("--LocalMode:AdminUpn=not an upn", "LocalMode:AdminUpn")]
     [InlineData("--Portal:BaseUrl=notaurl", "BaseUrl")]
     [InlineData("--ForwardedHeaders:KnownProxies:0=proxy.example", "ForwardedHeaders:KnownProxies")]
+    [InlineData("--Dispatch:AllowedNetworks:0=10.1.2.3/8", "Dispatch:AllowedNetworks")]
+    [InlineData("--Dispatch:LeaseDuration=00:00:05", "Dispatch:LeaseDuration")]
+    [InlineData("--Metrics:Access=Sometimes", "Metrics:Access")]
     public async Task InvalidPortalSetting_ExitsNamingIt(string setting, string named)
     {
         var result = await RunPortal(SqliteSetting, setting);

@@ -48,6 +48,9 @@ public static class HostingSetup
         {
             var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<PortalOptions>>().Value;
+            // Read here so a bad value stops the start with one line, not a stack trace from the hosted services.
+            _ = app.Services.GetRequiredService<IOptions<AdminPortal.Core.Features.Dispatch.DispatchOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
             _ = KnownProxies(app.Configuration).ToList();
             var signIn = app.Services.GetRequiredService<SignInMode>();
             if (signIn.IsLocal)
