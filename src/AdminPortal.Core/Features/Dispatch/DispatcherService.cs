@@ -33,6 +33,12 @@ public sealed class DispatcherService(
     private readonly System.Threading.Channels.Channel<Completion> _completions =
         System.Threading.Channels.Channel.CreateUnbounded<Completion>(new() { SingleReader = true });
 
+    /// <summary>
+    /// The claim and the outcome writer take turns here instead of at the database: SQLite makes a waiting writer
+    /// sleep in steps of milliseconds, which set the pace of the whole dispatcher.
+    /// </summary>
+    private readonly SemaphoreSlim _writes = new(1, 1);
+
     private sealed record Completion(Delivery Delivery, string Lease, DateTimeOffset Started, AttemptResult Result);
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
@@ -146,10 +152,18 @@ public sealed class DispatcherService(
 
         // One conditional UPDATE: a row another instance claimed meanwhile no longer matches and is not ours.
         var lease = $"{_instance}/{Guid.NewGuid():N}";
-        await Due(db, now).Where(d => picked.Contains(d.Id)).ExecuteUpdateAsync(set => set
-            .SetProperty(d => d.State, DeliveryState.InFlight)
-            .SetProperty(d => d.LeaseOwner, lease)
-            .SetProperty(d => d.LeaseExpiresAt, now + settings.LeaseDuration), stoppingToken);
+        await _writes.WaitAsync(stoppingToken);
+        try
+        {
+            await Due(db, now).Where(d => picked.Contains(d.Id)).ExecuteUpdateAsync(set => set
+                .SetProperty(d => d.State, DeliveryState.InFlight)
+                .SetProperty(d => d.LeaseOwner, lease)
+                .SetProperty(d => d.LeaseExpiresAt, now + settings.LeaseDuration), stoppingToken);
+        }
+        finally
+        {
+            _writes.Release();
+        }
         var claimed = await db.Deliveries.AsNoTracking().Where(d => picked.Contains(d.Id) && d.LeaseOwner == lease).ToListAsync(stoppingToken);
         var targets = await TargetsAsync(db, claimed.Select(d => d.PlaybookId).Distinct().ToList(), stoppingToken);
 
@@ -300,7 +314,15 @@ public sealed class DispatcherService(
                     break;
             }
         }
-        await db.SaveChangesAsync();
+        await _writes.WaitAsync();
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        finally
+        {
+            _writes.Release();
+        }
         foreach (var playbookId in gone.Distinct())
             logger.LogWarning("Playbook {PlaybookId} answered 410 Gone: disabled", playbookId);
     }
