@@ -1,3 +1,4 @@
+using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,7 +7,7 @@ using Microsoft.Playwright;
 namespace AdminPortal.BrowserTests;
 
 /// <summary>The portal on real Kestrel at 127.0.0.1 and Debian's Chromium driven by Playwright.</summary>
-public sealed class BrowserSession : IAsyncLifetime
+public class BrowserSession : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
@@ -14,8 +15,14 @@ public sealed class BrowserSession : IAsyncLifetime
     public IBrowser Browser { get; private set; } = default!;
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>Settings a fixture needs before the server starts (they are read at start).</summary>
+    protected virtual void Configure(PortalFactory portal)
+    {
+    }
+
     public async Task InitializeAsync()
     {
+        Configure(Portal);
         Portal.UseKestrel(0);
         Portal.StartServer();
         BaseUrl = Portal.ClientOptions.BaseAddress.ToString().TrimEnd('/');
@@ -35,6 +42,15 @@ public sealed class BrowserSession : IAsyncLifetime
     public Task<string> SignInLinkAsync(string upn = "admin@localhost") =>
         Portal.Services.GetRequiredService<UserService>().CreateSignInLinkAsync(upn)
             .ContinueWith(secret => $"{BaseUrl}/signin/link/{secret.Result}", TaskScheduler.Default);
+
+    /// <summary>A new API token of the bootstrap admin.</summary>
+    public async Task<string> AdminTokenAsync(string name = "browser tests")
+    {
+        var services = Portal.Services;
+        var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
+            ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
+        return (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest(name, null), admin.Upn)).Value;
+    }
 
     public async Task DisposeAsync()
     {

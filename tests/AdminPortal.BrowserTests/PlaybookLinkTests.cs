@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +23,7 @@ public sealed class PlaybookLinkTests(BrowserSession session) : IClassFixture<Br
         var services = session.Portal.Services;
         var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
             ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
-        var token = (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest("flow", null), admin.Upn)).Value;
+        var token = await session.AdminTokenAsync("flow");
         var policy = await services.GetRequiredService<PolicyService>().CreateAsync(
             PolicyTemplates.DraftFrom(PolicyTemplates.All.Single(t => t.Id == "mass-download"), admin.Upn), admin.Upn);
 

@@ -1,9 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AdminPortal.Core.Features.ApiTokens;
-using AdminPortal.Core.Features.Users;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -35,7 +32,7 @@ public sealed class PolicyAlertFlowTests(BrowserSession session) : IClassFixture
         await Expect(page.GetByText("Activity from a risky IP range")).ToHaveCountAsync(0);
 
         using var api = new HttpClient { BaseAddress = new Uri(session.BaseUrl) };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await TokenAsync());
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await session.AdminTokenAsync("ingest"));
         var at = session.Portal.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var ingest = await api.PostAsJsonAsync("/api/v1/activities/ingest/", new object[]
         {
@@ -64,13 +61,5 @@ public sealed class PolicyAlertFlowTests(BrowserSession session) : IClassFixture
         var stored = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/alerts/{alertId}/")).RootElement;
         Assert.Equal(5, stored.GetProperty("resolutionStatusValue").GetInt32());
         Assert.Equal("admin@localhost", stored.GetProperty("handledByUser").GetString());
-    }
-
-    private async Task<string> TokenAsync()
-    {
-        var services = session.Portal.Services;
-        var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
-            ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
-        return (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest("ingest", null), admin.Upn)).Value;
     }
 }

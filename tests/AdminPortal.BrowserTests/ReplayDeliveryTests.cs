@@ -3,15 +3,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Dispatch;
-using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -115,45 +112,12 @@ public sealed class ReplayDeliveryTests(LoopbackBrowserSession session) : IClass
 /// <see cref="BrowserSession"/> with a portal whose dispatcher may send over plain http to 127.0.0.1, where
 /// <see cref="FlakyReceiver"/> listens. The settings are read when the server starts, so they are set before.
 /// </summary>
-public sealed class LoopbackBrowserSession : IAsyncLifetime
+public sealed class LoopbackBrowserSession : BrowserSession
 {
-    private IPlaywright? _playwright;
-
-    public PortalFactory Portal { get; } = new();
-    public IBrowser Browser { get; private set; } = default!;
-    public string BaseUrl { get; private set; } = "";
-
-    public async Task InitializeAsync()
+    protected override void Configure(PortalFactory portal)
     {
-        Portal.Settings["Dispatch:AllowHttp"] = "true";
-        Portal.Settings["Dispatch:AllowedNetworks:0"] = "127.0.0.1/32";
-        Portal.UseKestrel(0);
-        Portal.StartServer();
-        BaseUrl = Portal.ClientOptions.BaseAddress.ToString().TrimEnd('/');
-
-        // Generous for a busy two-core CI machine; a passing test never waits it out.
-        Assertions.SetDefaultExpectTimeout(15_000);
-        _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // The system browser: this machine cannot download Playwright's own.
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-    }
-
-    public Task<string> SignInLinkAsync(string upn = "admin@localhost") =>
-        Portal.Services.GetRequiredService<UserService>().CreateSignInLinkAsync(upn)
-            .ContinueWith(secret => $"{BaseUrl}/signin/link/{secret.Result}", TaskScheduler.Default);
-
-    /// <summary>An API token of the bootstrap admin.</summary>
-    public async Task<string> AdminTokenAsync()
-    {
-        var services = Portal.Services;
-        var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
-            ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
-        return (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest("replay", null), admin.Upn)).Value;
+        portal.Settings["Dispatch:AllowHttp"] = "true";
+        portal.Settings["Dispatch:AllowedNetworks:0"] = "127.0.0.1/32";
     }
 
     /// <summary>
@@ -176,13 +140,6 @@ public sealed class LoopbackBrowserSession : IAsyncLifetime
             }
             await Task.Delay(25);
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        _playwright?.Dispose();
-        await Portal.DisposeAsync();
     }
 }
 
