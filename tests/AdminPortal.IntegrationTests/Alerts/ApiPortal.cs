@@ -39,7 +39,8 @@ public sealed class ApiPortal : IAsyncDisposable
     public PortalFactory Factory { get; }
     public HttpClient Client { get; private set; } = null!;
 
-    public static async Task<ApiPortal> StartAsync(TestDb database, Action<Dictionary<string, string?>>? settings = null)
+    public static async Task<ApiPortal> StartAsync(TestDb database, Action<Dictionary<string, string?>>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var postgres = database == TestDb.PostgreSql ? await TestPostgres.CreateDatabaseAsync() : null;
         var factory = new PortalFactory();
@@ -51,6 +52,7 @@ public sealed class ApiPortal : IAsyncDisposable
             factory.Settings["Database:ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Pooling = true }.ConnectionString;
         }
         settings?.Invoke(factory.Settings);
+        factory.ConfigureServices = services;
         var portal = new ApiPortal(factory, postgres);
         try
         {
@@ -203,9 +205,10 @@ public abstract class ApiPortalTest(TestDb database) : IAsyncLifetime
     protected TestDb Database { get; } = database;
 
     /// <summary>A fresh portal for this test; <paramref name="settings"/> changes configuration before it starts.</summary>
-    protected async Task<ApiPortal> StartAsync(Action<Dictionary<string, string?>>? settings = null)
+    protected async Task<ApiPortal> StartAsync(Action<Dictionary<string, string?>>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
-        var portal = await ApiPortal.StartAsync(Database, settings);
+        var portal = await ApiPortal.StartAsync(Database, settings, services);
         _portals.Add(portal);
         return portal;
     }

@@ -23,13 +23,14 @@ public abstract class DispatchTest(TestDb database) : ApiPortalTest(database), I
         return receiver;
     }
 
-    protected Task<ApiPortal> StartLoopbackPortalAsync(Action<Dictionary<string, string?>>? settings = null) =>
+    protected Task<ApiPortal> StartLoopbackPortalAsync(Action<Dictionary<string, string?>>? settings = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
         StartAsync(s =>
         {
             s["Dispatch:AllowHttp"] = "true";
             s["Dispatch:AllowedNetworks:0"] = "127.0.0.1/32";
             settings?.Invoke(s);
-        });
+        }, services);
 
     /// <summary>Adds a webhook playbook as the admin; returns its id and signing secret.</summary>
     protected static async Task<(string Id, string Secret)> AddPlaybookAsync(ApiPortal portal, string url, string name = "receiver")

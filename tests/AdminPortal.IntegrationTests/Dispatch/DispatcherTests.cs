@@ -7,6 +7,7 @@ using AdminPortal.IntegrationTests.Alerts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using static AdminPortal.IntegrationTests.Alerts.ApiPortal;
 
 namespace AdminPortal.IntegrationTests.Dispatch;
@@ -24,10 +25,11 @@ public abstract class DispatcherTests(TestDb database) : DispatchTest(database)
     private sealed record Setup(ApiPortal Portal, LoopbackReceiver Receiver, string PlaybookId, string Secret, string PolicyId);
 
     /// <summary>A portal allowed to reach 127.0.0.1 over http, a receiver, a webhook playbook on it and a policy sending to it.</summary>
-    private async Task<Setup> StartAsync(string path = "/hook", Action<Dictionary<string, string?>>? settings = null)
+    private async Task<Setup> StartAsync(string path = "/hook", Action<Dictionary<string, string?>>? settings = null,
+        Action<IServiceCollection>? services = null)
     {
         var receiver = Own(await LoopbackReceiver.StartAsync());
-        var portal = await StartLoopbackPortalAsync(settings);
+        var portal = await StartLoopbackPortalAsync(settings, services);
         var (playbookId, secret) = await AddPlaybookAsync(portal, receiver.BaseUrl + path);
         var policy = await LinkedPolicyAsync(portal, playbookId);
         return new Setup(portal, receiver, playbookId, secret, policy);
@@ -188,6 +190,45 @@ public abstract class DispatcherTests(TestDb database) : DispatchTest(database)
         Assert.Null(delivery.LastStatusCode);
         Assert.Contains("Dispatch:AllowedNetworks", delivery.LastError);
         Assert.False(receiver.TryNext(out _));
+    }
+
+    [Fact]
+    public async Task TheLogs_NeverHoldThePlaybooksUrl_ItsHeaderValue_OrItsSecret()
+    {
+        var logs = new CapturingLoggerProvider();
+        var (portal, receiver, _, secret, policy) = await StartAsync("/webhook/7c1e2a90-secret-path?key=query-secret",
+            settings => settings["Logging:LogLevel:Default"] = "Trace", services => services.AddSingleton<ILoggerProvider>(logs));
+        receiver.Respond = (_, n) => n == 1 ? Results.StatusCode(500) : Results.Ok();
+
+        await RaiseAlertAsync(portal, policy);
+        await receiver.NextAsync();
+        await DeliveryWhenAsync(portal, d => d.AttemptCount == 1);
+
+        Assert.NotEmpty(logs.Messages);
+        foreach (var hidden in new[] { "7c1e2a90-secret-path", "query-secret", "receiver-key", secret })
+            Assert.DoesNotContain(logs.Messages, m => m.Contains(hidden, StringComparison.Ordinal));
+    }
+
+    /// <summary>Every log line the portal writes, at every level.</summary>
+    private sealed class CapturingLoggerProvider : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                provider.Messages.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
     }
 
     [Fact]

@@ -18,6 +18,9 @@ public static class DispatchSetup
         builder.Services.AddHostedService<DispatcherService>();
         builder.Services.AddHttpClient(DeliverySender.ClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
+            // The factory's request logs name the URL, whose path can be the secret (n8n, Logic Apps); the
+            // dispatcher logs attempts itself, masked.
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(services =>
             {
                 var settings = services.GetRequiredService<IOptions<DispatchOptions>>().Value;
