@@ -76,6 +76,27 @@ public sealed class PlaybookDeliveriesPageTests : PlaybooksComponentTest
     }
 
     [Fact]
+    public async Task AQueuedDelivery_ShowsHowItEnded_WithoutARefresh()
+    {
+        var bob = await OperatorAsync("bob@contoso.com");
+        var playbook = await AddPlaybookAsync(bob, "Bob's Logic App");
+        var queued = await InsertDeliveryAsync(playbook.Id, DeliveryState.Pending, TimeSpan.FromSeconds(1));
+        var page = RenderPageAs(bob, playbook.Id);
+        Assert.Equal("Pending", State(page, queued.Id));
+
+        // The dispatcher delivers it meanwhile.
+        await using (var db = await Contexts.CreateDbContextAsync())
+        {
+            var stored = await db.Deliveries.SingleAsync();
+            (stored.State, stored.AttemptCount, stored.LastStatusCode, stored.CompletedAt) = (DeliveryState.Delivered, 1, 200, Time.GetUtcNow());
+            await db.SaveChangesAsync();
+        }
+        Time.Advance(PlaybookDeliveriesPage.PollInterval);
+
+        page.WaitForAssertion(() => Assert.Equal("Delivered", State(page, queued.Id)));
+    }
+
+    [Fact]
     public async Task ReplayingARange_RequeuesOnlyTheDeadLetteredDeliveriesCreatedInIt()
     {
         var bob = await OperatorAsync("bob@contoso.com");
