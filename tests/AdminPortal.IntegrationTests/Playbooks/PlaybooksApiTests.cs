@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Audit;
+using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.IntegrationTests.Alerts;
 using AdminPortal.IntegrationTests.ApiTokens;
@@ -241,6 +242,32 @@ public abstract class PlaybooksApiTests(TestDb database) : ApiPortalTest(databas
         Assert.Equal(alertId, payload.RootElement.GetProperty("ProviderAlertId").GetString());
         Assert.Equal("ada@contoso.com", payload.RootElement.GetProperty("CompromisedEntity").GetString());
         Assert.EndsWith($"/alerts/{alertId}", payload.RootElement.GetProperty("AlertUrl").GetString());
+    }
+
+    [Fact]
+    public async Task APlaybookSharedToUse_IsListedForThatUser_WhoMayNotDeleteIt_AndUnsharedItIsGone()
+    {
+        var portal = await StartAsync();
+        var other = await OtherOperatorAsync(portal);
+        var id = Guid.Parse((await JsonAsync(await portal.PostAsync("/api/v1/playbooks/", """{"name": "Shared n8n", "url": "https://n8n.contoso.com/webhook/s"}""",
+            Caller.Operator), HttpStatusCode.Created)).GetProperty("playbook").GetProperty("id").GetString()!);
+        var services = portal.Factory.Services;
+        var users = services.GetRequiredService<UserService>();
+        var owner = (await users.FindAsync(OperatorUpn))!;
+        var grantee = (await users.FindAsync("other.operator@contoso.com"))!;
+        var playbooks = services.GetRequiredService<PlaybookService>();
+        var ownerViewer = new PlaybookViewer(owner.Id, owner.Upn, owner.Role);
+
+        await playbooks.ShareAsync(ownerViewer, id, [new PlaybookGrant(grantee.Id, null, PlaybookPermission.Use)]);
+
+        var listed = await JsonAsync(await other.GetAsync("/api/v1/playbooks/"));
+        Assert.Equal(id.ToString(), Assert.Single(listed.GetProperty("data").EnumerateArray()).GetProperty("id").GetString());
+        // Use is not manage: the grantee sees it but may not delete it.
+        await ProblemAsync(await other.DeleteAsync($"/api/v1/playbooks/{id}/"), HttpStatusCode.Forbidden);
+        Assert.Equal(1, (await JsonAsync(await portal.GetAsync("/api/v1/playbooks/", Caller.Operator))).GetProperty("total").GetInt32());
+
+        await playbooks.ShareAsync(ownerViewer, id, []);
+        Assert.Equal(0, (await JsonAsync(await other.GetAsync("/api/v1/playbooks/"))).GetProperty("total").GetInt32());
     }
 
     /// <summary>A second operator with a token of their own.</summary>
