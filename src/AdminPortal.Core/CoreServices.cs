@@ -45,6 +45,7 @@ public static class CoreServices
         builder.Services.AddSingleton<PlaybookSecrets>();
         builder.Services.AddSingleton<PlaybookService>();
         builder.Services.TryAddSingleton<IPortalAddress, ConfiguredPortalAddress>();
+        builder.Services.AddSingleton<SqliteWriteGate>();
         builder.Services.AddSingleton<AlertOutbox>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<PlaybookTestAlerts>();

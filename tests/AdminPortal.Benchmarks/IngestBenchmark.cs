@@ -5,6 +5,7 @@ using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core;
+using AdminPortal.Core.Data;
 using AdminPortal.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,7 +44,7 @@ public static class IngestBenchmark
     {
         await using var database = await TestDatabase.CreateAsync();
         var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
-            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), TimeProvider.System,
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), new SqliteWriteGate(), TimeProvider.System,
             NullLogger<ActivityIngestService>.Instance);
         var watch = Stopwatch.StartNew();
         var count = 0;
@@ -67,7 +68,7 @@ public static class IngestBenchmark
         foreach (var draft in Workload.Policies().Take(policies))
             await policyService.CreateAsync(draft, "admin@contoso.com");
         var ingest = new ActivityIngestService(database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
-            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), time,
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), new AlertSignal(), new SqliteWriteGate(), time,
             NullLogger<ActivityIngestService>.Instance);
 
         // Warm-up on a throwaway batch: JIT and the compiled policy cache, not the measured rows.

@@ -37,6 +37,14 @@ internal sealed partial class SqliteStatement : IAsyncDisposable
         return _command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Runs the statement with one row of values and reads what it returns (<c>RETURNING</c>).</summary>
+    public Task<SqliteDataReader> QueryAsync(CancellationToken cancellationToken, params object?[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            _command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        return _command.ExecuteReaderAsync(cancellationToken);
+    }
+
     public ValueTask DisposeAsync() => _command.DisposeAsync();
 
     [GeneratedRegex(@"\$\w+")]

@@ -40,7 +40,7 @@ public abstract class AlertsComponentTest : PortalComponentTest
         Policies = new PolicyService(Contexts, Time);
         Users = new UserService(Contexts, Time);
         Ingest = new ActivityIngestService(Contexts, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance),
-            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), Signal, Time,
+            new AlertOutbox(new FixedPortalAddress("http://127.0.0.1:5080")), Signal, new SqliteWriteGate(), Time,
             NullLogger<ActivityIngestService>.Instance);
 
         Services.AddSingleton<TimeProvider>(Time);

@@ -216,7 +216,8 @@ public abstract class ActivitiesApiTests(TestDb database) : ApiPortalTest(databa
         var first = services.GetRequiredService<ActivityIngestService>();
         // A second portal process on the same database: its own policy catalog and its own copy of the engine's state.
         var second = new ActivityIngestService(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
-            new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), services.GetRequiredService<AlertOutbox>(), services.GetRequiredService<AlertSignal>(), portal.Factory.Time,
+            new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), services.GetRequiredService<AlertOutbox>(), services.GetRequiredService<AlertSignal>(),
+            new SqliteWriteGate(), portal.Factory.Time,
             NullLogger<ActivityIngestService>.Instance);
         var t = portal.Now;
         Task<IngestResult> Ingest(ActivityIngestService service, params JsonNode[] items) =>

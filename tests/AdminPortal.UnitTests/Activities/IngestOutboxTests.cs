@@ -47,7 +47,7 @@ public sealed class IngestOutboxTests : IAsyncLifetime
 
     private ActivityIngestService Ingest(Microsoft.EntityFrameworkCore.IDbContextFactory<Core.Data.PortalDbContext>? contexts = null) =>
         new(contexts ?? _database, new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), new AlertOutbox(new FixedPortalAddress("https://portal.contoso.com")),
-            new AlertSignal(), _time, NullLogger<ActivityIngestService>.Instance);
+            new AlertSignal(), new Core.Data.SqliteWriteGate(), _time, NullLogger<ActivityIngestService>.Instance);
 
     private static List<JsonElement> Items(string json) => JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
 
@@ -115,15 +115,20 @@ public sealed class IngestOutboxTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Fails the first save that carries deliveries: after the alert rows, before the commit.</summary>
+    /// <summary>
+    /// Fails the first save of a transaction that has written deliveries (on SQLite they are inserted directly, not
+    /// tracked): after the alert and delivery rows, before the commit.
+    /// </summary>
     private sealed class FailOnceOnDeliveries : SaveChangesInterceptor
     {
         private bool _failed;
 
-        public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
         {
-            if (_failed || !eventData.Context!.ChangeTracker.Entries<Delivery>().Any())
-                return ValueTask.FromResult(result);
+            var db = eventData.Context!;
+            if (_failed || db.Database.CurrentTransaction is null || !await db.Set<Delivery>().AnyAsync(cancellationToken))
+                return result;
             _failed = true;
             throw new InvalidOperationException("The database went away while the deliveries were written.");
         }

@@ -27,8 +27,8 @@ public sealed record IngestResult(int Accepted, IReadOnlyList<IngestRejection> R
 /// reported with its index and never blocks the good ones.
 /// </summary>
 public sealed class ActivityIngestService(
-    IDbContextFactory<PortalDbContext> contexts, PolicyCatalog catalog, AlertOutbox outbox, AlertSignal signal, TimeProvider time,
-    ILogger<ActivityIngestService> logger)
+    IDbContextFactory<PortalDbContext> contexts, PolicyCatalog catalog, AlertOutbox outbox, AlertSignal signal, SqliteWriteGate writes,
+    TimeProvider time, ILogger<ActivityIngestService> logger)
 {
     private const int MaxAttempts = 5;
     private readonly ActivityInputValidator _validator = new(time);
@@ -95,8 +95,8 @@ public sealed class ActivityIngestService(
         var policies = await catalog.EnabledAsync(db, cancellationToken);
         var matches = PolicyEngine.Match(activities, policies);
         var sqlite = db.Database.IsSqlite();
-        if (sqlite)
-            await _memory.Gate.WaitAsync(cancellationToken);
+        // On SQLite the whole batch is one turn at the write gate: the engine's copy is shared by every batch of this process.
+        using var turn = sqlite ? await writes.EnterAsync(cancellationToken) : default;
         try
         {
             // Begun before the engine's state is read: on SQLite this takes the write lock (BEGIN IMMEDIATE), so no other
@@ -125,11 +125,6 @@ public sealed class ActivityIngestService(
             // The engine changed the copy in place for a batch that did not land.
             _memory.Forget();
             throw;
-        }
-        finally
-        {
-            if (sqlite)
-                _memory.Gate.Release();
         }
     }
 

@@ -188,8 +188,6 @@ internal sealed class EngineMemory(ILogger logger)
     private bool _tooLarge;
     private long _journalRows;
 
-    /// <summary>Held for a whole batch: the copy is shared by every batch of this process.</summary>
-    public SemaphoreSlim Gate { get; } = new(1, 1);
     public Dictionary<(string PolicyId, string User), ThresholdState> Thresholds { get; } = [];
     public Dictionary<(string PolicyId, DateOnly Day), PolicyDailyCount> Counts { get; } = [];
 

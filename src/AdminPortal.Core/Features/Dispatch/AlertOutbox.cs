@@ -10,8 +10,8 @@ namespace AdminPortal.Core.Features.Dispatch;
 public sealed record RaisedAlert(Alert Alert, CompiledPolicy Policy, IReadOnlyList<Activity> Evidence);
 
 /// <summary>
-/// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), added to the
-/// caller's context so it commits with the alert or not at all. The dispatcher sends them.
+/// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), written in the
+/// caller's transaction so it commits with the alert or not at all. The dispatcher sends them.
 /// </summary>
 public sealed class AlertOutbox(IPortalAddress portal)
 {
@@ -24,7 +24,7 @@ public sealed class AlertOutbox(IPortalAddress portal)
         // A disabled playbook (by an admin, or because its flow is gone) gets nothing until it is enabled again.
         var enabled = (await db.Playbooks.AsNoTracking().Where(p => linked.Contains(p.Id) && p.IsEnabled).Select(p => p.Id)
             .ToListAsync(cancellationToken)).ToHashSet();
-        var added = 0;
+        var deliveries = new List<Delivery>();
         foreach (var (alert, policy, evidence) in raised)
         {
             var targets = policy.PlaybookIds.Where(enabled.Contains).ToList();
@@ -33,12 +33,10 @@ public sealed class AlertOutbox(IPortalAddress portal)
             var first = evidence.Count > 0 ? evidence.Min(a => a.Timestamp) : alert.CreatedAt;
             var last = evidence.Count > 0 ? evidence.Max(a => a.Timestamp) : alert.CreatedAt;
             var payload = AlertPayload.From(alert, policy.Name, policy.Type, first, last, portal.BaseUrl).Serialize();
-            foreach (var playbookId in targets)
-            {
-                db.Deliveries.Add(new Delivery { AlertId = alert.Id, PlaybookId = playbookId, Payload = payload, NextAttemptAt = now, CreatedAt = now });
-                added++;
-            }
+            deliveries.AddRange(targets.Select(playbookId =>
+                new Delivery { AlertId = alert.Id, PlaybookId = playbookId, Payload = payload, NextAttemptAt = now, CreatedAt = now }));
         }
-        return added;
+        await DeliveryWriter.InsertAsync(db, deliveries, cancellationToken);
+        return deliveries.Count;
     }
 }

@@ -20,12 +20,17 @@ public enum AttemptOutcome { Delivered, Retry, DeadLetter, Gone }
 /// </summary>
 public sealed class DispatcherService(
     IDbContextFactory<PortalDbContext> contexts, DeliverySender sender, PlaybookSecrets secrets, AlertSignal alerts, DispatchSignal signal,
-    DispatchMetrics metrics, IOptions<DispatchOptions> options, TimeProvider time, ILogger<DispatcherService> logger) : BackgroundService
+    SqliteWriteGate writes, DispatchMetrics metrics, IOptions<DispatchOptions> options, TimeProvider time, ILogger<DispatcherService> logger)
+    : BackgroundService
 {
+    /// <summary>Candidates read per claim pass at most.</summary>
+    private const int MaxClaim = 1_000;
+
     private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}/{Guid.NewGuid():N}";
-    private readonly Lock _gate = new();
-    private readonly Dictionary<Guid, int> _perPlaybook = [];
-    private readonly HashSet<Task> _sending = [];
+    private DispatchSlots _slots = null!;
+    /// <summary>Decrypted playbook targets, reused while the playbook's stored values are unchanged.</summary>
+    private readonly Dictionary<Guid, (PlaybookKeys Keys, DeliveryTarget Target)> _targets = [];
+
     /// <summary>
     /// Finished attempts, written by one loop in batches: one transaction for many outcomes, and no sender thread
     /// waiting on SQLite's write lock (which starved the thread pool when every sender wrote its own outcome).
@@ -33,13 +38,8 @@ public sealed class DispatcherService(
     private readonly System.Threading.Channels.Channel<Completion> _completions =
         System.Threading.Channels.Channel.CreateUnbounded<Completion>(new() { SingleReader = true });
 
-    /// <summary>
-    /// The claim and the outcome writer take turns here instead of at the database: SQLite makes a waiting writer
-    /// sleep in steps of milliseconds, which set the pace of the whole dispatcher.
-    /// </summary>
-    private readonly SemaphoreSlim _writes = new(1, 1);
-
     private sealed record Completion(Delivery Delivery, string Lease, DateTimeOffset Started, AttemptResult Result);
+    private sealed record PlaybookKeys(string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousExpiresAt, string? HeaderName, string? Header);
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     public static AttemptOutcome Classify(AttemptResult result) => result switch
@@ -73,6 +73,8 @@ public sealed class DispatcherService(
     {
         if (!options.Value.Enabled)
             return;
+        // A finished send makes room: the next pass tops the waiting list up.
+        _slots = new DispatchSlots(options.Value, time, claimed => SendAsync(claimed, stoppingToken), signal.Wake);
         alerts.Raised += OnAlerts;
         var writer = WriteCompletionsAsync();
         try
@@ -98,10 +100,10 @@ public sealed class DispatcherService(
         finally
         {
             alerts.Raised -= OnAlerts;
-            Task[] sending;
-            lock (_gate)
-                sending = [.. _sending];
-            // In-flight sends see the cancellation and hand their deliveries back (ReleaseAsync); finished ones are written.
+            var (unsent, sending) = _slots.Stop();
+            // Claimed but not started, and in-flight sends (which see the cancellation) go back to the queue at once;
+            // finished ones are written.
+            await ReleaseAsync(unsent);
             await Task.WhenAll(sending);
             _completions.Writer.Complete();
             await writer;
@@ -110,94 +112,50 @@ public sealed class DispatcherService(
 
     private void OnAlerts(IReadOnlyList<Alert> raised) => signal.Wake();
 
-    /// <summary>Claims as many due deliveries as there is room for, and starts sending them.</summary>
+    /// <summary>
+    /// Claims due deliveries, oldest first, as far ahead as <see cref="DispatchSlots"/> allows, and hands them over
+    /// to be sent.
+    /// </summary>
     private async Task ClaimAndSendAsync(CancellationToken stoppingToken)
     {
-        var settings = options.Value;
-        int free;
-        lock (_gate)
-            free = settings.MaxConcurrency - _sending.Count;
-        if (free <= 0)
+        var (room, full) = _slots.Room();
+        if (room <= 0)
             return;
-
-        List<Guid> full;
-        lock (_gate)
-            full = _perPlaybook.Where(p => p.Value >= settings.PerPlaybookConcurrency).Select(p => p.Key).ToList();
+        var page = Math.Min(room, MaxClaim);
+        var fullPlaybooks = full.ToList();
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-        // A playbook at its cap is left out of the queries themselves: its backlog must not fill the page of
-        // candidates and starve the others (a playbook that never answers keeps a long queue).
+        // A playbook that may not have more is left out of the queries themselves: its backlog must not fill the page
+        // of candidates and starve the others (a playbook that never answers keeps a long queue).
         // Two index-friendly queries (state + next attempt; state + lease expiry) rather than one with an OR.
-        var candidates = await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now), full)
-            .OrderBy(d => d.NextAttemptAt).Select(d => new { d.Id, d.PlaybookId }).Take(free * 4).ToListAsync(stoppingToken);
-        if (candidates.Count < free * 4)
-            candidates.AddRange(await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now), full)
-                .OrderBy(d => d.LeaseExpiresAt).Select(d => new { d.Id, d.PlaybookId }).Take(free * 4 - candidates.Count).ToListAsync(stoppingToken));
-
-        var picked = new List<Guid>();
-        lock (_gate)
+        var candidates = await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now), fullPlaybooks)
+            .OrderBy(d => d.NextAttemptAt).Select(d => new { d.Id, d.PlaybookId }).Take(page).ToListAsync(stoppingToken);
+        if (candidates.Count < page)
         {
-            var taken = new Dictionary<Guid, int>();
-            foreach (var candidate in candidates)
-            {
-                var busy = _perPlaybook.GetValueOrDefault(candidate.PlaybookId) + taken.GetValueOrDefault(candidate.PlaybookId);
-                if (picked.Count >= free || busy >= settings.PerPlaybookConcurrency)
-                    continue;
-                taken[candidate.PlaybookId] = taken.GetValueOrDefault(candidate.PlaybookId) + 1;
-                picked.Add(candidate.Id);
-            }
+            var rest = page - candidates.Count;
+            candidates.AddRange(await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now), fullPlaybooks)
+                .OrderBy(d => d.LeaseExpiresAt).Select(d => new { d.Id, d.PlaybookId }).Take(rest).ToListAsync(stoppingToken));
         }
+        var picked = _slots.Pick(candidates.Select(c => (c.Id, c.PlaybookId)), page);
         if (picked.Count == 0)
             return;
 
-        // One conditional UPDATE: a row another instance claimed meanwhile no longer matches and is not ours.
+        // A conditional update: a row another instance claimed meanwhile no longer matches and is not ours.
         var lease = $"{_instance}/{Guid.NewGuid():N}";
-        await _writes.WaitAsync(stoppingToken);
-        try
-        {
-            await Due(db, now).Where(d => picked.Contains(d.Id)).ExecuteUpdateAsync(set => set
-                .SetProperty(d => d.State, DeliveryState.InFlight)
-                .SetProperty(d => d.LeaseOwner, lease)
-                .SetProperty(d => d.LeaseExpiresAt, now + settings.LeaseDuration), stoppingToken);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-        var claimed = await db.Deliveries.AsNoTracking().Where(d => picked.Contains(d.Id) && d.LeaseOwner == lease).ToListAsync(stoppingToken);
+        var leaseExpiresAt = now + options.Value.LeaseDuration;
+        List<Delivery> claimed;
+        using (await writes.EnterAsync(stoppingToken))
+            claimed = await DeliveryWriter.ClaimAsync(db, picked, lease, leaseExpiresAt, now, stoppingToken);
         var targets = await TargetsAsync(db, claimed.Select(d => d.PlaybookId).Distinct().ToList(), stoppingToken);
-
-        lock (_gate)
-        {
-            foreach (var delivery in claimed)
-            {
-                _perPlaybook[delivery.PlaybookId] = _perPlaybook.GetValueOrDefault(delivery.PlaybookId) + 1;
-                // Started on the pool: the first steps of a send must not run inside this lock.
-                var task = Task.Run(() => SendAsync(delivery, targets.GetValueOrDefault(delivery.PlaybookId), lease, stoppingToken), CancellationToken.None);
-                _sending.Add(task);
-                _ = task.ContinueWith(finished =>
-                {
-                    lock (_gate)
-                    {
-                        _sending.Remove(finished);
-                        if (--_perPlaybook[delivery.PlaybookId] == 0)
-                            _perPlaybook.Remove(delivery.PlaybookId);
-                    }
-                    signal.Wake();
-                }, TaskScheduler.Default);
-            }
-        }
+        _slots.Add(claimed.OrderBy(d => d.NextAttemptAt).Select(d => new Claimed(d, targets.GetValueOrDefault(d.PlaybookId), lease, leaseExpiresAt)));
     }
 
     private static IQueryable<Delivery> Claimable(PortalDbContext db, IQueryable<Delivery> due, List<Guid> fullPlaybooks) =>
         due.Where(d => !fullPlaybooks.Contains(d.PlaybookId) && db.Playbooks.Any(p => p.Id == d.PlaybookId && p.IsEnabled));
 
-    private static IQueryable<Delivery> Due(PortalDbContext db, DateTimeOffset now) =>
-        db.Deliveries.Where(d => (d.State == DeliveryState.Pending && d.NextAttemptAt <= now)
-                                 || (d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now));
-
-    private async Task SendAsync(Delivery delivery, DeliveryTarget? target, string lease, CancellationToken stoppingToken)
+    private async Task SendAsync(Claimed claimed, CancellationToken stoppingToken)
     {
+        var (delivery, target, lease, _) = claimed;
         try
         {
             var started = time.GetUtcNow();
@@ -208,7 +166,7 @@ public sealed class DispatcherService(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await ReleaseAsync(delivery.Id, lease);
+            await ReleaseAsync([claimed]);
         }
         catch (Exception e)
         {
@@ -217,24 +175,41 @@ public sealed class DispatcherService(
         }
     }
 
-    /// <summary>The claimed playbooks' URLs, headers and secrets, read and decrypted once per pass.</summary>
+    /// <summary>
+    /// The claimed playbooks' URLs, headers and secrets: read once per pass, decrypted only when their stored values
+    /// changed (a new URL or secret, a rotation) or the previous secret expired.
+    /// </summary>
     private async Task<Dictionary<Guid, DeliveryTarget>> TargetsAsync(PortalDbContext db, List<Guid> playbookIds, CancellationToken cancellationToken)
     {
         var targets = new Dictionary<Guid, DeliveryTarget>();
         var now = time.GetUtcNow();
-        foreach (var playbook in await db.Playbooks.AsNoTracking().Where(p => playbookIds.Contains(p.Id)).ToListAsync(cancellationToken))
+        var stored = await db.Playbooks.AsNoTracking().Where(p => playbookIds.Contains(p.Id))
+            .Select(p => new
+            {
+                p.Id, Keys = new PlaybookKeys(p.CallbackUrlEncrypted, p.SigningSecretEncrypted, p.PreviousSigningSecretEncrypted, p.PreviousSecretExpiresAt,
+                    p.HeaderName, p.HeaderValueEncrypted),
+            }).ToListAsync(cancellationToken);
+        foreach (var (id, keys) in stored.Select(p => (p.Id, p.Keys)))
         {
+            var current = keys with { PreviousSecret = keys.PreviousExpiresAt > now ? keys.PreviousSecret : null };
+            if (_targets.TryGetValue(id, out var cached) && cached.Keys == current)
+            {
+                targets[id] = cached.Target;
+                continue;
+            }
             try
             {
-                var keys = new List<string> { secrets.Unprotect(playbook.SigningSecretEncrypted) };
-                if (playbook.PreviousSigningSecretEncrypted is { } previous && playbook.PreviousSecretExpiresAt > now)
-                    keys.Add(secrets.Unprotect(previous));
-                targets[playbook.Id] = new DeliveryTarget(new Uri(secrets.Unprotect(playbook.CallbackUrlEncrypted)), playbook.HeaderName,
-                    playbook.HeaderValueEncrypted is { } header ? secrets.Unprotect(header) : null, keys);
+                var signingKeys = new List<string> { secrets.Unprotect(current.Secret) };
+                if (current.PreviousSecret is { } previous)
+                    signingKeys.Add(secrets.Unprotect(previous));
+                var target = new DeliveryTarget(new Uri(secrets.Unprotect(current.Url)), current.HeaderName,
+                    current.Header is { } header ? secrets.Unprotect(header) : null, signingKeys);
+                _targets[id] = (current, target);
+                targets[id] = target;
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {
-                logger.LogError("Playbook {PlaybookId}'s URL or secret cannot be decrypted: {Reason}", playbook.Id, e.Message);
+                logger.LogError("Playbook {PlaybookId}'s URL or secret cannot be decrypted: {Reason}", id, e.Message);
             }
         }
         return targets;
@@ -268,15 +243,18 @@ public sealed class DispatcherService(
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync();
         var ids = batch.Select(c => c.Delivery.Id).ToList();
-        var deliveries = await db.Deliveries.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id);
+        var current = await db.Deliveries.AsNoTracking().Where(d => ids.Contains(d.Id))
+            .Select(d => new { d.Id, d.PlaybookId, d.LeaseOwner, d.AttemptCount }).ToDictionaryAsync(d => d.Id);
         var playbookIds = batch.Select(c => c.Delivery.PlaybookId).Distinct().ToList();
         var playbooks = await db.Playbooks.Where(p => playbookIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id);
+        var attempts = new List<DeliveryAttempt>();
+        var moves = new List<DeliveryMove>();
         var gone = new List<Guid>();
         foreach (var (claimed, lease, started, result) in batch)
         {
-            if (!deliveries.TryGetValue(claimed.Id, out var delivery))
+            if (!current.TryGetValue(claimed.Id, out var delivery))
                 continue; // its alert or playbook was deleted meanwhile
-            db.DeliveryAttempts.Add(new DeliveryAttempt
+            attempts.Add(new DeliveryAttempt
             {
                 DeliveryId = delivery.Id, StartedAt = started, DurationMs = (int)result.Duration.TotalMilliseconds, StatusCode = result.StatusCode,
                 Error = Truncate(result.Error, 2000), ResponseBody = result.ResponseBody,
@@ -290,38 +268,24 @@ public sealed class DispatcherService(
             // Only the lease holder moves the delivery on; a late answer after a takeover is still logged above.
             if (delivery.LeaseOwner != lease)
                 continue;
-            delivery.AttemptCount++;
-            delivery.LastStatusCode = result.StatusCode;
-            delivery.LastError = Truncate(result.Error, 2000);
-            delivery.LeaseOwner = null;
-            delivery.LeaseExpiresAt = null;
-            var delay = outcome == AttemptOutcome.Retry ? NextDelay(delivery.AttemptCount, result.RetryAfter, settings, Random.Shared) : null;
+            var attemptCount = delivery.AttemptCount + 1;
+            var delay = outcome == AttemptOutcome.Retry ? NextDelay(attemptCount, result.RetryAfter, settings, Random.Shared) : null;
             // A retry with the schedule used up is a dead letter.
             metrics.RecordAttempt(outcome == AttemptOutcome.Retry && delay is null ? AttemptOutcome.DeadLetter : outcome, result.Duration);
-            switch (outcome)
+            var (state, next, completed) = outcome switch
             {
-                case AttemptOutcome.Delivered:
-                    delivery.State = DeliveryState.Delivered;
-                    delivery.CompletedAt = now;
-                    break;
-                case AttemptOutcome.Retry when delay is { } wait:
-                    delivery.State = DeliveryState.Pending;
-                    delivery.NextAttemptAt = now + wait;
-                    break;
-                default:
-                    delivery.State = DeliveryState.DeadLettered;
-                    delivery.CompletedAt = now;
-                    break;
-            }
+                AttemptOutcome.Delivered => (DeliveryState.Delivered, (DateTimeOffset?)null, (DateTimeOffset?)now),
+                AttemptOutcome.Retry when delay is { } wait => (DeliveryState.Pending, now + wait, null),
+                _ => (DeliveryState.DeadLettered, null, now),
+            };
+            moves.Add(new DeliveryMove(delivery.Id, lease, state, attemptCount, next, completed, result.StatusCode, Truncate(result.Error, 2000)));
         }
-        await _writes.WaitAsync();
-        try
+        using (await writes.EnterAsync())
         {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            await DeliveryWriter.RecordAsync(db, attempts, moves, CancellationToken.None);
             await db.SaveChangesAsync();
-        }
-        finally
-        {
-            _writes.Release();
+            await transaction.CommitAsync();
         }
         foreach (var playbookId in gone.Distinct())
             logger.LogWarning("Playbook {PlaybookId} answered 410 Gone: disabled", playbookId);
@@ -354,20 +318,24 @@ public sealed class DispatcherService(
         playbook.UpdatedAt = now;
     }
 
-    /// <summary>Shutting down mid-send: the delivery goes back to the queue at once, the attempt uncounted.</summary>
-    private async Task ReleaseAsync(Guid deliveryId, string lease)
+    /// <summary>Shutting down: claimed deliveries not yet answered go back to the queue at once, the attempt uncounted.</summary>
+    private async Task ReleaseAsync(IReadOnlyList<Claimed> claimed)
     {
+        if (claimed.Count == 0)
+            return;
+        var ids = claimed.Select(c => c.Delivery.Id).ToList();
+        var leases = claimed.Select(c => c.Lease).Distinct().ToList();
         try
         {
             await using var db = await contexts.CreateDbContextAsync();
-            await db.Deliveries.Where(d => d.Id == deliveryId && d.LeaseOwner == lease).ExecuteUpdateAsync(set => set
+            await db.Deliveries.Where(d => ids.Contains(d.Id) && leases.Contains(d.LeaseOwner!)).ExecuteUpdateAsync(set => set
                 .SetProperty(d => d.State, DeliveryState.Pending)
                 .SetProperty(d => d.LeaseOwner, (string?)null)
                 .SetProperty(d => d.LeaseExpiresAt, (DateTimeOffset?)null));
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not hand delivery {DeliveryId} back at shutdown; its lease expires instead", deliveryId);
+            logger.LogWarning(e, "Could not hand {Count} claimed deliveries back at shutdown; their leases expire instead", ids.Count);
         }
     }
 
