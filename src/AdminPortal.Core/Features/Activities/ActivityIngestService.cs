@@ -111,11 +111,22 @@ public sealed class ActivityIngestService(
             await ActivityWriter.InsertAsync(db, activities, cancellationToken);
             await state.SaveAsync(cancellationToken);
             await AlertWriter.InsertAsync(db, alerts, cancellationToken);
-            await outbox.AddAsync(db, raised, now, cancellationToken);
-            db.ChangeTracker.DetectChanges();
-            await db.SaveChangesAsync(cancellationToken);
-            var batch = sqlite ? await _memory.ClaimAsync(db, cancellationToken) : 0;
-            await transaction.CommitAsync(cancellationToken);
+            // Deliveries this instance's dispatcher has room for are leased to it here and handed over at commit.
+            var handoff = await outbox.AddAsync(db, raised, now, cancellationToken);
+            long batch;
+            try
+            {
+                db.ChangeTracker.DetectChanges();
+                await db.SaveChangesAsync(cancellationToken);
+                batch = sqlite ? await _memory.ClaimAsync(db, cancellationToken) : 0;
+                await transaction.CommitAsync(cancellationToken);
+            }
+            catch
+            {
+                handoff?.Abandoned();
+                throw;
+            }
+            handoff?.Committed();
             if (sqlite)
                 _memory.Committed(batch, usedCopy: memory is not null);
             return (alerts, result.Suppressed);

@@ -13,17 +13,21 @@ public sealed record RaisedAlert(Alert Alert, CompiledPolicy Policy, IReadOnlyLi
 /// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), written in the
 /// caller's transaction so it commits with the alert or not at all. The dispatcher sends them.
 /// </summary>
-public sealed class AlertOutbox(IPortalAddress portal)
+public sealed class AlertOutbox(IPortalAddress portal, DispatcherService? dispatcher = null)
 {
-    /// <summary>Adds the deliveries of <paramref name="raised"/>; returns how many.</summary>
-    public async Task<int> AddAsync(PortalDbContext db, IReadOnlyList<RaisedAlert> raised, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the deliveries of <paramref name="raised"/>, those this instance's dispatcher has room for already leased
+    /// to it. The caller tells the returned handoff whether its transaction committed.
+    /// </summary>
+    public async Task<DeliveryHandoff?> AddAsync(PortalDbContext db, IReadOnlyList<RaisedAlert> raised, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var linked = raised.SelectMany(r => r.Policy.PlaybookIds).Distinct().ToList();
         if (linked.Count == 0)
-            return 0;
+            return null;
         // A disabled playbook (by an admin, or because its flow is gone) gets nothing until it is enabled again.
-        var enabled = (await db.Playbooks.AsNoTracking().Where(p => linked.Contains(p.Id) && p.IsEnabled).Select(p => p.Id)
-            .ToListAsync(cancellationToken)).ToHashSet();
+        var playbooks = await db.Playbooks.AsNoTracking().Where(p => linked.Contains(p.Id) && p.IsEnabled).Select(PlaybookKeys.Of)
+            .ToListAsync(cancellationToken);
+        var enabled = playbooks.Select(p => p.Id).ToHashSet();
         var deliveries = new List<Delivery>();
         foreach (var (alert, policy, evidence) in raised)
         {
@@ -36,7 +40,16 @@ public sealed class AlertOutbox(IPortalAddress portal)
             deliveries.AddRange(targets.Select(playbookId =>
                 new Delivery { AlertId = alert.Id, PlaybookId = playbookId, Payload = payload, NextAttemptAt = now, CreatedAt = now }));
         }
-        await DeliveryWriter.InsertAsync(db, deliveries, cancellationToken);
-        return deliveries.Count;
+        var handoff = dispatcher?.Lease(deliveries, playbooks, now);
+        try
+        {
+            await DeliveryWriter.InsertAsync(db, deliveries, cancellationToken);
+        }
+        catch
+        {
+            handoff?.Abandoned();
+            throw;
+        }
+        return handoff;
     }
 }

@@ -25,12 +25,12 @@ internal static class DeliveryWriter
             return;
         }
         await using var insert = SqliteStatement.Prepare(db, """
-            INSERT INTO "Deliveries" ("Id", "AlertId", "PlaybookId", "Payload", "State", "AttemptCount", "NextAttemptAt", "CreatedAt")
-            VALUES ($id, $alertId, $playbookId, $payload, $state, $attemptCount, $nextAttemptAt, $createdAt)
+            INSERT INTO "Deliveries" ("Id", "AlertId", "PlaybookId", "Payload", "State", "AttemptCount", "NextAttemptAt", "LeaseOwner", "LeaseExpiresAt", "CreatedAt")
+            VALUES ($id, $alertId, $playbookId, $payload, $state, $attemptCount, $nextAttemptAt, $leaseOwner, $leaseExpiresAt, $createdAt)
             """);
         foreach (var d in deliveries)
             await insert.RunAsync(cancellationToken, Text(d.Id), d.AlertId, Text(d.PlaybookId), d.Payload, d.State.ToString(), d.AttemptCount,
-                d.NextAttemptAt.UtcTicks, d.CreatedAt.UtcTicks);
+                d.NextAttemptAt.UtcTicks, d.LeaseOwner, d.LeaseExpiresAt?.UtcTicks, d.CreatedAt.UtcTicks);
     }
 
     /// <summary>

@@ -15,7 +15,9 @@ public static class DispatchSetup
     {
         builder.Services.AddSingleton<DeliverySender>();
         builder.Services.AddSingleton<DispatchMetrics>();
-        builder.Services.AddHostedService<DispatcherService>();
+        // One instance: the hosted service, and the outbox's handoff to it.
+        builder.Services.AddSingleton<DispatcherService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DispatcherService>());
         builder.Services.AddHttpClient(DeliverySender.ClientName)
             .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
             // The factory's request logs name the URL, whose path can be the secret (n8n, Logic Apps); the

@@ -13,7 +13,7 @@ internal sealed record Claimed(Delivery Delivery, DeliveryTarget? Target, string
 /// leases only, so it cannot fill the queue and hold up the others.
 /// </para>
 /// </summary>
-internal sealed class DispatchSlots(DispatchOptions settings, TimeProvider time, Func<Claimed, Task> send, Action finished)
+internal sealed class DispatchSlots(DispatchOptions settings, TimeProvider time, Func<Claimed, Task> send, Action roomMade)
 {
     /// <summary>Claimed and unfinished deliveries of all playbooks together (their payloads are in memory).</summary>
     public const int MaxHeld = 10_000;
@@ -23,19 +23,104 @@ internal sealed class DispatchSlots(DispatchOptions settings, TimeProvider time,
     private readonly Dictionary<Guid, int> _sendingTo = [];
     /// <summary>Waiting for a slot, oldest claim first.</summary>
     private readonly LinkedList<Claimed> _ready = [];
-    /// <summary>Per playbook, sending plus waiting.</summary>
+    /// <summary>Per playbook, sending plus waiting plus leased in a transaction not yet committed.</summary>
     private readonly Dictionary<Guid, int> _held = [];
+    private int _reserved;
+    /// <summary>
+    /// Playbooks with due deliveries left in the database for want of room: a send of theirs that finishes calls for
+    /// a claim pass. (Others finishing do not: a pass would find nothing new.)
+    /// </summary>
+    private readonly HashSet<Guid> _behind = [];
+    /// <summary>A pass is looking, or the last one could not take all it saw: any finished send calls for another.</summary>
+    private bool _looking;
     /// <summary>Per playbook, sends finished in the current quarter second and the one before.</summary>
     private readonly Dictionary<Guid, (long Quarter, int ThisQuarter, int LastQuarter)> _pace = [];
     private bool _stopped;
 
-    /// <summary>How many more deliveries may be claimed, and the playbooks that may not have more.</summary>
-    public (int Room, HashSet<Guid> Full) Room()
+    /// <summary>Deliveries claimed or leased and not yet finished.</summary>
+    public int Held
+    {
+        get
+        {
+            lock (_lock)
+                return _sending.Count + _ready.Count + _reserved;
+        }
+    }
+
+    /// <summary>A claim pass starts: how many more deliveries may be claimed, and the playbooks that may not have more.</summary>
+    public (int Room, HashSet<Guid> Full) BeginPass()
     {
         lock (_lock)
         {
             var full = _held.Where(p => p.Value >= Bound(p.Key)).Select(p => p.Key).ToHashSet();
-            return (MaxHeld - _sending.Count - _ready.Count, full);
+            // The pass looks again for everyone else; a full playbook's rows stay unlooked-at until it has room.
+            _behind.RemoveWhere(p => !full.Contains(p));
+            _looking = true;
+            return (MaxHeld - _sending.Count - _ready.Count - _reserved, full);
+        }
+    }
+
+    /// <summary>A claim pass ended: it could not look at or take everything due, or these playbooks had more due than they could take.</summary>
+    public void EndPass(bool incomplete, IEnumerable<Guid> behind)
+    {
+        lock (_lock)
+        {
+            _looking = incomplete;
+            _behind.UnionWith(behind);
+        }
+    }
+
+    /// <summary>
+    /// For deliveries being written (in order): whether each may be leased to this instance now. Granted ones are
+    /// counted as held until <see cref="AddReserved"/> or <see cref="Unreserve"/>.
+    /// </summary>
+    public bool[] Reserve(IReadOnlyList<Guid> playbookIds)
+    {
+        var granted = new bool[playbookIds.Count];
+        lock (_lock)
+        {
+            for (var i = 0; i < playbookIds.Count; i++)
+            {
+                var playbookId = playbookIds[i];
+                if (!_stopped && _sending.Count + _ready.Count + _reserved < MaxHeld && _held.GetValueOrDefault(playbookId) < Bound(playbookId))
+                {
+                    granted[i] = true;
+                    _reserved++;
+                    Increment(_held, playbookId);
+                }
+            }
+        }
+        return granted;
+    }
+
+    /// <summary>
+    /// Their transaction committed: the reserved deliveries wait for a slot like claimed ones; the playbooks of those
+    /// written as pending are behind, and a pass looks for them now if they have room already.
+    /// </summary>
+    public void AddReserved(IReadOnlyList<Claimed> claimed, IReadOnlyCollection<Guid> behind)
+    {
+        bool look;
+        lock (_lock)
+        {
+            _reserved -= claimed.Count;
+            foreach (var delivery in claimed)
+                _ready.AddLast(delivery);
+            StartReady();
+            _behind.UnionWith(behind);
+            look = behind.Any(p => _held.GetValueOrDefault(p) < Bound(p));
+        }
+        if (look)
+            roomMade();
+    }
+
+    /// <summary>Their transaction failed: nothing was written.</summary>
+    public void Unreserve(IReadOnlyList<Claimed> claimed)
+    {
+        lock (_lock)
+        {
+            _reserved -= claimed.Count;
+            foreach (var delivery in claimed)
+                Decrement(_held, delivery.Delivery.PlaybookId);
         }
     }
 
@@ -134,8 +219,10 @@ internal sealed class DispatchSlots(DispatchOptions settings, TimeProvider time,
             _pace[playbookId] = pace.Quarter == quarter ? pace with { ThisQuarter = pace.ThisQuarter + 1 }
                 : (quarter, 1, pace.Quarter == quarter - 1 ? pace.ThisQuarter : 0);
             StartReady();
+            if (!_looking && !_behind.Contains(playbookId))
+                return;
         }
-        finished();
+        roomMade();
     }
 
     private long Quarter() => time.GetUtcNow().ToUnixTimeMilliseconds() / 250;

@@ -19,7 +19,7 @@ public enum AttemptOutcome { Delivered, Retry, DeadLetter, Gone }
 /// Woken at once by committed alerts (<see cref="AlertSignal"/>) and <see cref="DispatchSignal"/>; polls otherwise.
 /// </summary>
 public sealed class DispatcherService(
-    IDbContextFactory<PortalDbContext> contexts, DeliverySender sender, PlaybookSecrets secrets, AlertSignal alerts, DispatchSignal signal,
+    IDbContextFactory<PortalDbContext> contexts, DeliverySender sender, PlaybookSecrets secrets, DispatchSignal signal,
     SqliteWriteGate writes, DispatchMetrics metrics, IOptions<DispatchOptions> options, TimeProvider time, ILogger<DispatcherService> logger)
     : BackgroundService
 {
@@ -27,8 +27,9 @@ public sealed class DispatcherService(
     private const int MaxClaim = 1_000;
 
     private readonly string _instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}/{Guid.NewGuid():N}";
-    private DispatchSlots _slots = null!;
-    /// <summary>Decrypted playbook targets, reused while the playbook's stored values are unchanged.</summary>
+    /// <summary>Set while running.</summary>
+    private volatile DispatchSlots? _slots;
+    /// <summary>Decrypted playbook targets, reused while the playbook's stored values are unchanged. Locked: ingest batches use it too.</summary>
     private readonly Dictionary<Guid, (PlaybookKeys Keys, DeliveryTarget Target)> _targets = [];
 
     /// <summary>
@@ -39,7 +40,6 @@ public sealed class DispatcherService(
         System.Threading.Channels.Channel.CreateUnbounded<Completion>(new() { SingleReader = true });
 
     private sealed record Completion(Delivery Delivery, string Lease, DateTimeOffset Started, AttemptResult Result);
-    private sealed record PlaybookKeys(string Url, string Secret, string? PreviousSecret, DateTimeOffset? PreviousExpiresAt, string? HeaderName, string? Header);
     private DateTimeOffset _nextCleanup = DateTimeOffset.MinValue;
 
     public static AttemptOutcome Classify(AttemptResult result) => result switch
@@ -73,9 +73,9 @@ public sealed class DispatcherService(
     {
         if (!options.Value.Enabled)
             return;
-        // A finished send makes room: the next pass tops the waiting list up.
-        _slots = new DispatchSlots(options.Value, time, claimed => SendAsync(claimed, stoppingToken), signal.Wake);
-        alerts.Raised += OnAlerts;
+        // A finished send of a playbook with deliveries left behind calls for a pass, which tops the waiting list up.
+        var slots = new DispatchSlots(options.Value, time, claimed => SendAsync(claimed, stoppingToken), signal.Wake);
+        _slots = slots;
         var writer = WriteCompletionsAsync();
         try
         {
@@ -83,7 +83,7 @@ public sealed class DispatcherService(
             {
                 try
                 {
-                    await ClaimAndSendAsync(stoppingToken);
+                    await ClaimAndSendAsync(slots, stoppingToken);
                     await CleanupAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
@@ -99,8 +99,7 @@ public sealed class DispatcherService(
         }
         finally
         {
-            alerts.Raised -= OnAlerts;
-            var (unsent, sending) = _slots.Stop();
+            var (unsent, sending) = slots.Stop();
             // Claimed but not started, and in-flight sends (which see the cancellation) go back to the queue at once;
             // finished ones are written.
             await ReleaseAsync(unsent);
@@ -110,44 +109,90 @@ public sealed class DispatcherService(
         }
     }
 
-    private void OnAlerts(IReadOnlyList<Alert> raised) => signal.Wake();
+    /// <summary>
+    /// Inside the transaction that writes <paramref name="deliveries"/> (an ingest batch): leases to this instance those
+    /// it has room for, setting their lease columns before they are inserted. Null when the dispatcher is not running.
+    /// </summary>
+    public DeliveryHandoff? Lease(IReadOnlyList<Delivery> deliveries, IReadOnlyList<PlaybookKeys> playbooks, DateTimeOffset now)
+    {
+        if (_slots is not { } slots || deliveries.Count == 0)
+            return null;
+        var targets = new Dictionary<Guid, DeliveryTarget>();
+        foreach (var keys in playbooks)
+            if (Target(keys, now) is { } target)
+                targets[keys.Id] = target;
+        // A playbook whose target cannot be read is left to a claim pass, which records why.
+        var candidates = deliveries.Where(d => targets.ContainsKey(d.PlaybookId)).ToList();
+        var granted = slots.Reserve(candidates.Select(d => d.PlaybookId).ToList());
+        var lease = $"{_instance}/{Guid.NewGuid():N}";
+        var leaseExpiresAt = now + options.Value.LeaseDuration;
+        var leased = new List<Claimed>();
+        var leftPending = deliveries.Where(d => !targets.ContainsKey(d.PlaybookId)).Select(d => d.PlaybookId).ToHashSet();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (!granted[i])
+            {
+                leftPending.Add(candidates[i].PlaybookId);
+                continue;
+            }
+            var delivery = candidates[i];
+            delivery.State = DeliveryState.InFlight;
+            delivery.LeaseOwner = lease;
+            delivery.LeaseExpiresAt = leaseExpiresAt;
+            leased.Add(new Claimed(delivery, targets[delivery.PlaybookId], lease, leaseExpiresAt));
+        }
+        return new DeliveryHandoff(slots, leased, leftPending);
+    }
 
     /// <summary>
     /// Claims due deliveries, oldest first, as far ahead as <see cref="DispatchSlots"/> allows, and hands them over
     /// to be sent.
     /// </summary>
-    private async Task ClaimAndSendAsync(CancellationToken stoppingToken)
+    private async Task ClaimAndSendAsync(DispatchSlots slots, CancellationToken stoppingToken)
     {
-        var (room, full) = _slots.Room();
-        if (room <= 0)
-            return;
-        var page = Math.Min(room, MaxClaim);
-        var fullPlaybooks = full.ToList();
-        var now = time.GetUtcNow();
-        await using var db = await contexts.CreateDbContextAsync(stoppingToken);
-        // A playbook that may not have more is left out of the queries themselves: its backlog must not fill the page
-        // of candidates and starve the others (a playbook that never answers keeps a long queue).
-        // Two index-friendly queries (state + next attempt; state + lease expiry) rather than one with an OR.
-        var candidates = await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now), fullPlaybooks)
-            .OrderBy(d => d.NextAttemptAt).Select(d => new { d.Id, d.PlaybookId }).Take(page).ToListAsync(stoppingToken);
-        if (candidates.Count < page)
+        var (room, full) = slots.BeginPass();
+        var incomplete = true;
+        var behind = new List<Guid>();
+        try
         {
-            var rest = page - candidates.Count;
-            candidates.AddRange(await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now), fullPlaybooks)
-                .OrderBy(d => d.LeaseExpiresAt).Select(d => new { d.Id, d.PlaybookId }).Take(rest).ToListAsync(stoppingToken));
-        }
-        var picked = _slots.Pick(candidates.Select(c => (c.Id, c.PlaybookId)), page);
-        if (picked.Count == 0)
-            return;
+            if (room <= 0)
+                return;
+            var page = Math.Min(room, MaxClaim);
+            var fullPlaybooks = full.ToList();
+            var now = time.GetUtcNow();
+            await using var db = await contexts.CreateDbContextAsync(stoppingToken);
+            // A playbook that may not have more is left out of the queries themselves: its backlog must not fill the page
+            // of candidates and starve the others (a playbook that never answers keeps a long queue).
+            // Two index-friendly queries (state + next attempt; state + lease expiry) rather than one with an OR.
+            var candidates = await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= now), fullPlaybooks)
+                .OrderBy(d => d.NextAttemptAt).Select(d => new { d.Id, d.PlaybookId }).Take(page).ToListAsync(stoppingToken);
+            if (candidates.Count < page)
+            {
+                var rest = page - candidates.Count;
+                candidates.AddRange(await Claimable(db, db.Deliveries.Where(d => d.State == DeliveryState.InFlight && d.LeaseExpiresAt < now), fullPlaybooks)
+                    .OrderBy(d => d.LeaseExpiresAt).Select(d => new { d.Id, d.PlaybookId }).Take(rest).ToListAsync(stoppingToken));
+            }
+            var picked = slots.Pick(candidates.Select(c => (c.Id, c.PlaybookId)), page);
+            var pickedIds = picked.ToHashSet();
+            behind.AddRange(candidates.Where(c => !pickedIds.Contains(c.Id)).Select(c => c.PlaybookId).Distinct());
+            incomplete = candidates.Count >= page;
+            if (picked.Count == 0)
+                return;
 
-        // A conditional update: a row another instance claimed meanwhile no longer matches and is not ours.
-        var lease = $"{_instance}/{Guid.NewGuid():N}";
-        var leaseExpiresAt = now + options.Value.LeaseDuration;
-        List<Delivery> claimed;
-        using (await writes.EnterAsync(stoppingToken))
-            claimed = await DeliveryWriter.ClaimAsync(db, picked, lease, leaseExpiresAt, now, stoppingToken);
-        var targets = await TargetsAsync(db, claimed.Select(d => d.PlaybookId).Distinct().ToList(), stoppingToken);
-        _slots.Add(claimed.OrderBy(d => d.NextAttemptAt).Select(d => new Claimed(d, targets.GetValueOrDefault(d.PlaybookId), lease, leaseExpiresAt)));
+            // A conditional update: a row another instance claimed meanwhile no longer matches and is not ours.
+            var lease = $"{_instance}/{Guid.NewGuid():N}";
+            var leaseExpiresAt = now + options.Value.LeaseDuration;
+            List<Delivery> claimed;
+            using (await writes.EnterAsync(stoppingToken))
+                claimed = await DeliveryWriter.ClaimAsync(db, picked, lease, leaseExpiresAt, now, stoppingToken);
+            var targets = await TargetsAsync(db, claimed.Select(d => d.PlaybookId).Distinct().ToList(), stoppingToken);
+            slots.Add(claimed.OrderBy(d => d.NextAttemptAt).Select(d => new Claimed(d, targets.GetValueOrDefault(d.PlaybookId), lease, leaseExpiresAt)));
+        }
+        finally
+        {
+            // Interrupted (the database away), page full or nothing to claim into: the next finished send calls for another pass.
+            slots.EndPass(incomplete, behind);
+        }
     }
 
     private static IQueryable<Delivery> Claimable(PortalDbContext db, IQueryable<Delivery> due, List<Guid> fullPlaybooks) =>
@@ -175,28 +220,28 @@ public sealed class DispatcherService(
         }
     }
 
-    /// <summary>
-    /// The claimed playbooks' URLs, headers and secrets: read once per pass, decrypted only when their stored values
-    /// changed (a new URL or secret, a rotation) or the previous secret expired.
-    /// </summary>
+    /// <summary>The claimed playbooks' URLs, headers and secrets, read once per pass.</summary>
     private async Task<Dictionary<Guid, DeliveryTarget>> TargetsAsync(PortalDbContext db, List<Guid> playbookIds, CancellationToken cancellationToken)
     {
-        var targets = new Dictionary<Guid, DeliveryTarget>();
         var now = time.GetUtcNow();
-        var stored = await db.Playbooks.AsNoTracking().Where(p => playbookIds.Contains(p.Id))
-            .Select(p => new
-            {
-                p.Id, Keys = new PlaybookKeys(p.CallbackUrlEncrypted, p.SigningSecretEncrypted, p.PreviousSigningSecretEncrypted, p.PreviousSecretExpiresAt,
-                    p.HeaderName, p.HeaderValueEncrypted),
-            }).ToListAsync(cancellationToken);
-        foreach (var (id, keys) in stored.Select(p => (p.Id, p.Keys)))
+        var targets = new Dictionary<Guid, DeliveryTarget>();
+        foreach (var keys in await db.Playbooks.AsNoTracking().Where(p => playbookIds.Contains(p.Id)).Select(PlaybookKeys.Of).ToListAsync(cancellationToken))
+            if (Target(keys, now) is { } target)
+                targets[keys.Id] = target;
+        return targets;
+    }
+
+    /// <summary>
+    /// A playbook's decrypted target: decrypted only when its stored values changed (a new URL or secret, a rotation)
+    /// or its previous secret expired; null when it cannot be decrypted.
+    /// </summary>
+    private DeliveryTarget? Target(PlaybookKeys keys, DateTimeOffset now)
+    {
+        var current = keys with { PreviousSecret = keys.PreviousExpiresAt > now ? keys.PreviousSecret : null };
+        lock (_targets)
         {
-            var current = keys with { PreviousSecret = keys.PreviousExpiresAt > now ? keys.PreviousSecret : null };
-            if (_targets.TryGetValue(id, out var cached) && cached.Keys == current)
-            {
-                targets[id] = cached.Target;
-                continue;
-            }
+            if (_targets.TryGetValue(keys.Id, out var cached) && cached.Keys == current)
+                return cached.Target;
             try
             {
                 var signingKeys = new List<string> { secrets.Unprotect(current.Secret) };
@@ -204,15 +249,15 @@ public sealed class DispatcherService(
                     signingKeys.Add(secrets.Unprotect(previous));
                 var target = new DeliveryTarget(new Uri(secrets.Unprotect(current.Url)), current.HeaderName,
                     current.Header is { } header ? secrets.Unprotect(header) : null, signingKeys);
-                _targets[id] = (current, target);
-                targets[id] = target;
+                _targets[keys.Id] = (current, target);
+                return target;
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {
-                logger.LogError("Playbook {PlaybookId}'s URL or secret cannot be decrypted: {Reason}", id, e.Message);
+                logger.LogError("Playbook {PlaybookId}'s URL or secret cannot be decrypted: {Reason}", keys.Id, e.Message);
+                return null;
             }
         }
-        return targets;
     }
 
     /// <summary>Writes finished attempts as they come, in batches, until the dispatcher stops and the last are written.</summary>
