@@ -9,8 +9,9 @@ internal sealed record Claimed(Delivery Delivery, DeliveryTarget? Target, string
 /// slot. A finished send starts the next waiting one at once, without a database round trip.
 /// <para>
 /// How far ahead a playbook is claimed follows its pace: twice its concurrency cap, or about two seconds of what
-/// it finished lately if that is more (measured over the last quarter to half second, so it grows within one pass). A fast receiver gets a deep queue; one that hangs holds a few
-/// leases only, so it cannot fill the queue and hold up the others.
+/// it finished lately if that is more (counted over the last quarter to half second, so it grows within a pass or
+/// two). A fast receiver gets a deep queue; one that hangs holds a few leases only, so it cannot fill the queue
+/// and hold up the others.
 /// </para>
 /// </summary>
 internal sealed class DispatchSlots(DispatchOptions settings, TimeProvider time, Func<Claimed, Task> send, Action roomMade)

@@ -1,5 +1,4 @@
 using AdminPortal.Core.Data;
-using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.Playbooks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
@@ -15,8 +14,11 @@ public enum AttemptOutcome { Delivered, Retry, DeadLetter, Gone }
 /// Sends the outbox: claims due deliveries with a conditional update (lease owner and expiry), so instances sharing
 /// a database never send one delivery at the same time and a crashed instance's work is taken over when its lease
 /// expires; sends each through <see cref="DeliverySender"/>, within a global and a per-playbook concurrency limit
-/// so a playbook that hangs cannot hold up the others; records every attempt and schedules retries.
-/// Woken at once by committed alerts (<see cref="AlertSignal"/>) and <see cref="DispatchSignal"/>; polls otherwise.
+/// so a playbook that hangs cannot hold up the others (<see cref="DispatchSlots"/>); records every attempt and
+/// schedules retries. New alerts' deliveries usually need no claim: the ingest batch leases them to this instance in
+/// its own transaction and hands them over at commit (<see cref="Lease"/>). Claim passes run when woken
+/// (<see cref="DispatchSignal"/>: a replay, a test alert, room for a playbook with deliveries left pending) and on
+/// every poll (retries, expired leases, other instances' alerts).
 /// </summary>
 public sealed class DispatcherService(
     IDbContextFactory<PortalDbContext> contexts, DeliverySender sender, PlaybookSecrets secrets, DispatchSignal signal,
