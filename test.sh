@@ -55,6 +55,9 @@ idp_dir=tests/AdminPortal.BrowserTests/EntraIdp
 npm ci --prefix "$idp_dir" --no-audit --no-fund --loglevel=error >/dev/null
 # The official Standard Webhooks library, which the unit tests use to check the portal's signatures.
 npm ci --prefix tests/AdminPortal.UnitTests/Dispatch/verifier --no-audit --no-fund --loglevel=error >/dev/null
+# Node-RED 5 (and the Node 22 it needs), which runs samples/node-red in the playbook tests.
+echo "== Node-RED"
+npm ci --prefix tests/node-red --no-audit --no-fund --loglevel=error >/dev/null
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
   -keyout "$pg_dir/idp-key.pem" -out "$pg_dir/idp-cert.pem" 2>/dev/null
 cat /etc/ssl/certs/ca-certificates.crt "$pg_dir/idp-cert.pem" > "$pg_dir/trusted-roots.pem"
