@@ -60,11 +60,11 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
         var read = await AlertWhenAsync(low, a => a.GetProperty("statusValue").GetInt32() == 1);
         Assert.Equal(0, read.GetProperty("resolutionStatusValue").GetInt32()); // read, still open
 
-        // Both delivered once: Node-RED answered 202 after checking the signature.
+        // Both delivered once: Node-RED answered 200 after checking the signature.
         await using var db = _portal.CreateDbContext();
         var deliveries = await db.Deliveries.Where(d => d.PlaybookId == playbookId).ToListAsync();
         Assert.Equal(2, deliveries.Count);
-        Assert.All(deliveries, d => Assert.Equal((DeliveryState.Delivered, 202, 1), (d.State, d.LastStatusCode, d.AttemptCount)));
+        Assert.All(deliveries, d => Assert.Equal((DeliveryState.Delivered, 200, 1), (d.State, d.LastStatusCode, d.AttemptCount)));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, stale.StatusCode);
         // The same request signed with the playbook's secret, now, is accepted: the refusals were about the signature.
         using (var genuine = await nodeRed.SendAsync(Signed(body, "msg_genuine", now, secret)))
-            Assert.Equal(HttpStatusCode.Accepted, genuine.StatusCode);
+            Assert.Equal(HttpStatusCode.OK, genuine.StatusCode);
 
         var closed = await AlertWhenAsync(alert, a => a.GetProperty("resolutionStatusValue").GetInt32() == 5);
         Assert.Equal("Closed by Node-RED playbook", closed.GetProperty("comment").GetString());
