@@ -11,7 +11,7 @@ namespace AdminPortal.Web.Cli;
 /// <summary>The portal's command line: same executable, same configuration, no web server.</summary>
 public static class PortalCli
 {
-    private static readonly string[] Commands = ["migrate", "user", "signin-link", "token", "ingest", "--help", "-h", "-?"];
+    private static readonly string[] Commands = ["migrate", "user", "signin-link", "token", "ingest", "demo", "--help", "-h", "-?"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -24,6 +24,7 @@ public static class PortalCli
             SignInLinkCommand(),
             TokenCommands.Create(WithHost),
             IngestCommand.Create(WithHost),
+            DemoCommand.Create(WithHost),
         };
         // Configuration options (--Database:Provider X) pass through to the host, as for the web app.
         root.TreatUnmatchedTokensAsErrors = false;
