@@ -21,9 +21,12 @@ public sealed class UserMenuTests : PortalComponentTest
         var popovers = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>();
 
-        Assert.Equal("Ada Lovelace", menu.Find("button[data-testid=user-menu-button]").TextContent.Trim());
+        Assert.Equal("Ada Lovelace", menu.Find("[data-testid=user-menu-button]").TextContent.Trim());
+        // The activator is the one button (axe: no interactive control nested in another).
+        Assert.Equal("button", menu.Find(".mud-menu-activator").GetAttribute("role"));
+        Assert.Empty(menu.FindAll(".mud-menu-activator button, .mud-menu-activator a"));
         Assert.Empty(popovers.FindAll("[data-testid=user-details]"));
-        menu.Find("button[data-testid=user-menu-button]").Click();
+        menu.Find("[data-testid=user-menu-button]").Click();
 
         popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("[data-testid=user-details]")));
         var details = popovers.Find("[data-testid=user-details]");
@@ -41,7 +44,7 @@ public sealed class UserMenuTests : PortalComponentTest
         var popovers = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>();
 
-        menu.Find("button[data-testid=user-menu-button]").Click();
+        menu.Find("[data-testid=user-menu-button]").Click();
 
         popovers.WaitForAssertion(() => Assert.Equal("GlobalAdmin", popovers.Find("[data-testid=user-role]").TextContent.Trim()));
     }
@@ -55,7 +58,7 @@ public sealed class UserMenuTests : PortalComponentTest
         var popovers = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>();
 
-        menu.Find("button[data-testid=user-menu-button]").Click();
+        menu.Find("[data-testid=user-menu-button]").Click();
 
         popovers.WaitForAssertion(() => Assert.Equal("No role", popovers.Find("[data-testid=user-role]").TextContent.Trim()));
     }
@@ -71,7 +74,7 @@ public sealed class UserMenuTests : PortalComponentTest
 
         var menu = Render<UserMenu>();
 
-        Assert.Equal("ada@contoso.com", menu.Find("button[data-testid=user-menu-button]").TextContent.Trim());
+        Assert.Equal("ada@contoso.com", menu.Find("[data-testid=user-menu-button]").TextContent.Trim());
     }
 
     [Fact]
@@ -83,7 +86,7 @@ public sealed class UserMenuTests : PortalComponentTest
         var popovers = Render<MudPopoverProvider>();
         var menu = Render<UserMenu>();
 
-        menu.Find("button[data-testid=user-menu-button]").Click();
+        menu.Find("[data-testid=user-menu-button]").Click();
 
         popovers.WaitForAssertion(() => Assert.NotEmpty(popovers.FindAll("form")));
         var form = popovers.Find("form");
@@ -118,7 +121,7 @@ public sealed class UserMenuTests : PortalComponentTest
         UseInteractiveServer();
         var layout = Render<MainLayout>(p => p.Add(l => l.Body, (Microsoft.AspNetCore.Components.RenderFragment)(b => b.AddContent(0, "page"))));
 
-        layout.Find("button[data-testid=user-menu-button]").Click();
+        layout.Find("[data-testid=user-menu-button]").Click();
 
         layout.WaitForAssertion(() => Assert.Equal("SecurityOperator", layout.Find("[data-testid=user-role]").TextContent.Trim()));
     }
