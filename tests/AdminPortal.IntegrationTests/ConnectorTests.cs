@@ -154,6 +154,28 @@ public sealed partial class ConnectorTests
     }
 
     [Fact]
+    public void Trigger_EntityFieldsTheAlertSendsAsNull_AreDeclaredNullable()
+    {
+        // A flow's "Parse JSON" step built from the schema rejects a null where the schema says only "string".
+        var alert = new Core.Features.Alerts.Alert
+        {
+            Title = "Failed log-ons", PolicyId = "0123456789abcdef01234567", CorrelationKey = "k", CreatedAt = DateTimeOffset.UnixEpoch,
+            Entities =
+            [
+                new() { Type = Core.Features.Alerts.AlertEntityType.Account, Value = "ada@contoso.com", Role = "Related" },
+                new() { Type = Core.Features.Alerts.AlertEntityType.Ip, Value = "192.0.2.10" },
+            ],
+        };
+        var sent = JsonNode.Parse(Core.Features.Dispatch.AlertPayload.From(alert, "Failed log-ons", Core.Features.Policies.PolicyType.Activity,
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "https://portal.contoso.com").Serialize())!;
+        var schema = JsonNode.Parse(File.ReadAllText(DefinitionPath))!["definitions"]!["AlertNotification"]!["properties"]!["Entities"]!["items"]!["properties"]!;
+
+        var nulls = sent["Entities"]!.AsArray().SelectMany(e => e!.AsObject()).Where(p => p.Value is null).Select(p => p.Key).Distinct().ToList();
+        Assert.NotEmpty(nulls);
+        Assert.All(nulls, field => Assert.True(schema[field]?["x-nullable"]?.GetValue<bool>() == true, $"Entities[].{field} is sent as null but not declared x-nullable."));
+    }
+
+    [Fact]
     public void Actions_TakeTheBodiesTheirHandlersRead()
     {
         var document = Read(File.ReadAllText(DefinitionPath)).Document;
