@@ -28,6 +28,10 @@ public sealed partial class DeliverySender(IHttpClientFactory clients, IOptions<
     public async Task<AttemptResult> SendAsync(DeliveryTarget target, Guid deliveryId, string payload, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
+        // Checked at every send, not only when the playbook was added: turning AllowHttp off stops plain-http sends.
+        if (target.Url.Scheme == Uri.UriSchemeHttp && !options.Value.AllowHttp)
+            return new AttemptResult(null, "Plain http:// is not allowed (Dispatch:AllowHttp is off); change the playbook's URL to https://.", null, null,
+                watch.Elapsed, Refused: true);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.AttemptTimeout);
         try
