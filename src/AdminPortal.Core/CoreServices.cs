@@ -23,6 +23,7 @@ public static class CoreServices
         builder.Services.AddSingleton<UserService>();
         builder.Services.AddSingleton<ApiTokenService>();
         builder.Services.AddSingleton<AuditTrail>();
+        builder.Services.AddSingleton<AuditService>();
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<PolicyCatalog>();
         builder.Services.AddSingleton<PolicyService>();
