@@ -969,6 +969,9 @@ namespace AdminPortal.Migrations.PostgreSql.Migrations
                                 .HasMaxLength(512)
                                 .HasColumnType("character varying(512)");
 
+                            b1.Property<DateTimeOffset?>("FailingSince")
+                                .HasColumnType("timestamp with time zone");
+
                             b1.Property<DateTimeOffset?>("LastDeliveryAt")
                                 .HasColumnType("timestamp with time zone");
 

@@ -969,6 +969,9 @@ namespace AdminPortal.Migrations.SqlServer.Migrations
                                 .HasMaxLength(512)
                                 .HasColumnType("nvarchar(512)");
 
+                            b1.Property<DateTimeOffset?>("FailingSince")
+                                .HasColumnType("datetimeoffset");
+
                             b1.Property<DateTimeOffset?>("LastDeliveryAt")
                                 .HasColumnType("datetimeoffset");
 

@@ -953,6 +953,9 @@ namespace AdminPortal.Migrations.Sqlite.Migrations
                                 .HasMaxLength(512)
                                 .HasColumnType("TEXT");
 
+                            b1.Property<long?>("FailingSince")
+                                .HasColumnType("INTEGER");
+
                             b1.Property<long?>("LastDeliveryAt")
                                 .HasColumnType("INTEGER");
 

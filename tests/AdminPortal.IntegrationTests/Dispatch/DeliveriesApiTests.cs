@@ -142,6 +142,34 @@ public abstract class DeliveriesApiTests(TestDb database) : DispatchTest(databas
     }
 
     [Fact]
+    public async Task EnablingAPlaybookTheDispatcherDisabled_StartsItsFailureCountAfresh()
+    {
+        var portal = await StartLoopbackPortalAsync();
+        var (playbookId, _) = await AddPlaybookAsync(portal, "http://127.0.0.1:9/hook");
+        var id = Guid.Parse(playbookId);
+        var factory = portal.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>();
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var disabled = await db.Playbooks.SingleAsync(p => p.Id == id);
+            disabled.IsEnabled = false;
+            disabled.Health.DisabledReason = "No successful delivery for 5 days.";
+            disabled.Health.FailingSince = portal.Now.AddDays(-6);
+            disabled.Health.ConsecutiveFailures = 12;
+            await db.SaveChangesAsync();
+        }
+
+        await Playbooks(portal).SetEnabledAsync(await ViewerAsync(portal, AdminUpn), id, enabled: true);
+
+        await using (var db = await factory.CreateDbContextAsync())
+        {
+            var enabled = await db.Playbooks.AsNoTracking().SingleAsync(p => p.Id == id);
+            Assert.True(enabled.IsEnabled);
+            // Otherwise its next failure would disable it again at once.
+            Assert.Equal((null, null, 0), (enabled.Health.DisabledReason, enabled.Health.FailingSince, enabled.Health.ConsecutiveFailures));
+        }
+    }
+
+    [Fact]
     public async Task ReplayingARange_RequeuesTheDeadLettersCreatedInIt_AndAnswersHowMany()
     {
         var portal = await StartLoopbackPortalAsync();

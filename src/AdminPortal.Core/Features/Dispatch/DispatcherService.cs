@@ -338,7 +338,7 @@ public sealed class DispatcherService(
             logger.LogWarning("Playbook {PlaybookId} answered 410 Gone: disabled", playbookId);
     }
 
-    private static void UpdateHealth(Playbook playbook, AttemptResult result, AttemptOutcome outcome, DateTimeOffset now, DispatchOptions settings)
+    internal static void UpdateHealth(Playbook playbook, AttemptResult result, AttemptOutcome outcome, DateTimeOffset now, DispatchOptions settings)
     {
         var health = playbook.Health;
         health.LastDeliveryAt = now;
@@ -347,12 +347,15 @@ public sealed class DispatcherService(
         {
             health.LastSuccessAt = now;
             health.ConsecutiveFailures = 0;
+            health.FailingSince = null;
             return;
         }
         health.ConsecutiveFailures++;
+        // Counted from the first failure, not the last success: a playbook that was merely quiet is not disabled by one failure.
+        health.FailingSince ??= now;
         if (outcome == AttemptOutcome.Gone)
             Disable(playbook, "Endpoint gone: it answered 410 (its flow was deleted or turned off).", now);
-        else if ((health.LastSuccessAt ?? playbook.CreatedAt) < now - settings.DisableAfterNoSuccess)
+        else if (health.FailingSince < now - settings.DisableAfterNoSuccess)
             Disable(playbook, $"No successful delivery for {settings.DisableAfterNoSuccess.TotalDays:0.#} days.", now);
     }
 

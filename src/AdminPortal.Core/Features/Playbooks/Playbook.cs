@@ -45,6 +45,11 @@ public sealed class PlaybookHealth
     public int? LastStatusCode { get; set; }
     public DateTimeOffset? LastSuccessAt { get; set; }
     public int ConsecutiveFailures { get; set; }
+    /// <summary>
+    /// The first failure since the last success (or since the playbook was enabled); null while the last attempt
+    /// succeeded. The dispatcher disables a playbook whose failures have gone on for Dispatch:DisableAfterNoSuccess.
+    /// </summary>
+    public DateTimeOffset? FailingSince { get; set; }
     public string? DisabledReason { get; set; }
 }
 

@@ -205,6 +205,8 @@ public sealed class PlaybookService(
             {
                 playbook.Health.DisabledReason = null;
                 playbook.Health.ConsecutiveFailures = 0;
+                // A fresh start: the next failure does not disable it again at once.
+                playbook.Health.FailingSince = null;
             }
             else
                 playbook.Health.DisabledReason = $"Disabled by {viewer.Upn}";
