@@ -1,4 +1,3 @@
-using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,13 +43,7 @@ public class BrowserSession : IAsyncLifetime
             .ContinueWith(secret => $"{BaseUrl}/signin/link/{secret.Result}", TaskScheduler.Default);
 
     /// <summary>A new API token of the bootstrap admin.</summary>
-    public async Task<string> AdminTokenAsync(string name = "browser tests")
-    {
-        var services = Portal.Services;
-        var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
-            ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
-        return (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest(name, null), admin.Upn)).Value;
-    }
+    public Task<string> AdminTokenAsync(string name = "browser tests") => Portal.AdminTokenAsync(name);
 
     public async Task DisposeAsync()
     {

@@ -4,9 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Dispatch;
-using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,7 +31,7 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
         _portal.UseKestrel(0);
         _portal.StartServer();
         _api = new HttpClient { BaseAddress = _portal.ClientOptions.BaseAddress };
-        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await AdminTokenAsync("Node-RED playbook"));
+        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await _portal.AdminTokenAsync("Node-RED playbook"));
     }
 
     public async Task DisposeAsync()
@@ -47,7 +45,7 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
     public async Task TheSampleFlow_ClosesHighAlertsAsTruePositive_AndMarksOthersRead()
     {
         var (playbookId, secret) = await AddPlaybookAsync();
-        await _nodeRed.DeployAsync(NodeRedServer.AlertPlaybookFlow(BaseUrl, await AdminTokenAsync("Node-RED flow"), secret), NodeRedServer.AlertPlaybookPath);
+        await _nodeRed.DeployAsync(NodeRedServer.AlertPlaybookFlow(BaseUrl, await _portal.AdminTokenAsync("Node-RED flow"), secret), NodeRedServer.AlertPlaybookPath);
         await AddPolicyAsync("Failed log-ons (High)", severity: 2, activityType: "LogOnFailed", playbookId);
         await AddPolicyAsync("Downloads (Low)", severity: 0, activityType: "FileDownloaded", playbookId);
 
@@ -71,7 +69,7 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
     public async Task TheSampleFlow_RefusesAWrongSignature_AndAStaleTimestamp()
     {
         var (_, secret) = await AddPlaybookAsync();
-        await _nodeRed.DeployAsync(NodeRedServer.AlertPlaybookFlow(BaseUrl, await AdminTokenAsync("Node-RED flow"), secret), NodeRedServer.AlertPlaybookPath);
+        await _nodeRed.DeployAsync(NodeRedServer.AlertPlaybookFlow(BaseUrl, await _portal.AdminTokenAsync("Node-RED flow"), secret), NodeRedServer.AlertPlaybookPath);
         await AddPolicyAsync("Failed log-ons (High)", severity: 2, activityType: "LogOnFailed", playbookId: null);
         await IngestAsync(("LogOnFailed", "ada@contoso.com"));
         var alert = await AlertOfAsync("Failed log-ons (High)");
@@ -103,14 +101,6 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
         request.Headers.Add("webhook-timestamp", timestamp.ToString());
         request.Headers.Add("webhook-signature", "v1," + signature);
         return request;
-    }
-
-    private async Task<string> AdminTokenAsync(string name)
-    {
-        var services = _portal.Services;
-        var admin = await services.GetRequiredService<UserService>().FindAsync("admin@localhost")
-            ?? throw new InvalidOperationException("The bootstrap admin does not exist.");
-        return (await services.GetRequiredService<ApiTokenService>().CreateAsync(admin.Id, new CreateApiTokenRequest(name, null), admin.Upn)).Value;
     }
 
     private async Task<(Guid Id, string Secret)> AddPlaybookAsync()
