@@ -9,30 +9,8 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 namespace AdminPortal.IntegrationTests;
 
 /// <summary>The CLI commands of the real executable against a real SQLite file.</summary>
-public sealed class CliTests : IDisposable
+public sealed class CliTests() : CliWorkspace("adminportal-cli-")
 {
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("adminportal-cli-");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
-
-    private string DatabasePath => Path.Combine(_directory.FullName, "portal.db");
-
-    private Task<PortalProcess.Result> Cli(params string[] args) =>
-        PortalProcess.RunAsync(_directory.FullName, [.. args, $"--Database:ConnectionString=Data Source={DatabasePath}"]);
-
-    private IDbContextFactory<PortalDbContext> Contexts()
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={DatabasePath}" }, _directory.FullName);
-        return new PooledDbContextFactory<PortalDbContext>(options.Options);
-    }
-
-    private PortalDbContext Db() => Contexts().CreateDbContext();
-
     [Fact]
     public async Task Migrate_AppliesPendingMigrations_ThenReportsUpToDate()
     {
@@ -110,7 +88,7 @@ public sealed class CliTests : IDisposable
             Conditions = [new ConditionDraft { Field = ActivityFields.ActivityType, Operator = ConditionOperator.Equals, Values = ["FileShare"] }],
         }, "test");
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var file = Path.Combine(_directory.FullName, "activities.jsonl");
+        var file = Path.Combine(Directory.FullName, "activities.jsonl");
         await File.WriteAllLinesAsync(file,
         [
             $$"""{"timestamp":{{now}},"app":"Box","activityType":"FileShare","user":"Ann@Contoso.com","targetUser":"x@fabrikam.com","custom":42}""",
@@ -140,7 +118,7 @@ public sealed class CliTests : IDisposable
     public async Task Ingest_WithEveryLineGood_ExitsWith0()
     {
         Assert.Equal(0, (await Cli("migrate")).ExitCode);
-        var file = Path.Combine(_directory.FullName, "activities.jsonl");
+        var file = Path.Combine(Directory.FullName, "activities.jsonl");
         await File.WriteAllTextAsync(file, $$"""{"timestamp":"2026-11-27T09:00:00Z","app":"Box","activityType":"LogOn","user":"ann@contoso.com"}""" + "\n");
 
         var result = await Cli("ingest", file);
@@ -152,7 +130,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Ingest_OfAMissingFile_FailsClearly()
     {
-        var result = await Cli("ingest", Path.Combine(_directory.FullName, "nope.jsonl"));
+        var result = await Cli("ingest", Path.Combine(Directory.FullName, "nope.jsonl"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("No such file", result.Error);

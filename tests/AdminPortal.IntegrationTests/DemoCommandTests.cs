@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 namespace AdminPortal.IntegrationTests;
 
 /// <summary>The <c>demo</c> command of the real executable against a real SQLite file.</summary>
-public sealed class DemoCommandTests : IDisposable
+public sealed class DemoCommandTests() : CliWorkspace("adminportal-demo-")
 {
     private const int DemoActivities = 3_061;
     private const int DemoAlerts = 86;
@@ -23,26 +23,6 @@ public sealed class DemoCommandTests : IDisposable
         ["Log-on through an anonymizing proxy"] = 5,
         ["Log-on with legacy authentication"] = 0,
     };
-
-    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("adminportal-demo-");
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        _directory.Delete(recursive: true);
-    }
-
-    private string DatabasePath => Path.Combine(_directory.FullName, "portal.db");
-
-    private Task<PortalProcess.Result> Cli(params string[] args) =>
-        PortalProcess.RunAsync(_directory.FullName, [.. args, $"--Database:ConnectionString=Data Source={DatabasePath}"]);
-
-    private PortalDbContext Db()
-    {
-        var options = new DbContextOptionsBuilder<PortalDbContext>();
-        DatabaseSetup.Configure(options, new DatabaseOptions { ConnectionString = $"Data Source={DatabasePath}" }, _directory.FullName);
-        return new PooledDbContextFactory<PortalDbContext>(options.Options).CreateDbContext();
-    }
 
     [Fact]
     public async Task Demo_OnAFreshDatabase_MigratesIt_CreatesThePolicies_AndIngestsADayOfActivitiesThatRaiseAlerts()
