@@ -5,6 +5,7 @@ using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Email;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Users;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +48,7 @@ public static class CoreServices
         builder.Services.AddSingleton<PlaybookService>();
         builder.Services.TryAddSingleton<IPortalAddress, ConfiguredPortalAddress>();
         builder.Services.AddSingleton<SqliteWriteGate>();
+        builder.Services.AddPortalEmailOutbox();
         builder.Services.AddSingleton<AlertOutbox>();
         builder.Services.AddSingleton<DispatchSignal>();
         builder.Services.AddSingleton<PlaybookTestAlerts>();

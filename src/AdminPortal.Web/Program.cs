@@ -1,5 +1,6 @@
 using AdminPortal.Core;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Email;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Auth;
 using AdminPortal.Web.Cli;
@@ -15,6 +16,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddPortalHosting();
 builder.AddPortalCore();
 builder.AddPortalDispatcher();
+builder.AddPortalEmail();
 builder.AddPortalAuthentication();
 builder.AddPortalApi();
 builder.AddPortalUi();

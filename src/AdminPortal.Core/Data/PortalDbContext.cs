@@ -3,6 +3,7 @@ using AdminPortal.Core.Features.Alerts;
 using AdminPortal.Core.Features.ApiTokens;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Email;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
@@ -29,6 +30,8 @@ public sealed class PortalDbContext(DbContextOptions<PortalDbContext> options) :
     public DbSet<PlaybookShare> PlaybookShares => Set<PlaybookShare>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<DeliveryAttempt> DeliveryAttempts => Set<DeliveryAttempt>();
+    public DbSet<AlertEmail> AlertEmails => Set<AlertEmail>();
+    public DbSet<EmailRecipientDay> EmailRecipientDays => Set<EmailRecipientDay>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     /// <summary>Data Protection keys live in the database so several instances share them.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -51,4 +51,5 @@ public static class AuditActions
     public const string PlaybookUnlinked = "PlaybookUnlinked";
     public const string PlaybookTestAlertSent = "PlaybookTestAlertSent";
     public const string DeliveryReplayed = "DeliveryReplayed";
+    public const string TestEmailSent = "TestEmailSent";
 }

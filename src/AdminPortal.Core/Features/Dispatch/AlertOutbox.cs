@@ -1,6 +1,7 @@
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Activities;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Email;
 using AdminPortal.Core.Features.Policies;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,10 +11,11 @@ namespace AdminPortal.Core.Features.Dispatch;
 public sealed record RaisedAlert(Alert Alert, CompiledPolicy Policy, IReadOnlyList<Activity> Evidence);
 
 /// <summary>
-/// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), written in the
-/// caller's transaction so it commits with the alert or not at all. The dispatcher sends them.
+/// The transactional outbox: one <see cref="Delivery"/> per (alert, enabled linked playbook), and the alert's e-mail
+/// (<see cref="EmailOutbox"/>), written in the caller's transaction so they commit with the alert or not at all. The
+/// dispatcher and the e-mail sender send them.
 /// </summary>
-public sealed class AlertOutbox(IPortalAddress portal, DispatcherService? dispatcher = null)
+public sealed class AlertOutbox(IPortalAddress portal, DispatcherService? dispatcher = null, EmailOutbox? email = null)
 {
     /// <summary>
     /// Writes the deliveries of <paramref name="raised"/>, those this instance's dispatcher has room for already leased
@@ -21,6 +23,8 @@ public sealed class AlertOutbox(IPortalAddress portal, DispatcherService? dispat
     /// </summary>
     public async Task<DeliveryHandoff?> AddAsync(PortalDbContext db, IReadOnlyList<RaisedAlert> raised, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (email is not null)
+            await email.AddAsync(db, raised, now, cancellationToken);
         var linked = raised.SelectMany(r => r.Policy.PlaybookIds).Distinct().ToList();
         if (linked.Count == 0)
             return null;

@@ -26,6 +26,10 @@ public sealed class CompiledPolicy
         CreateAlerts = policy.AlertSettings.CreateAlertForEachMatch;
         DailyAlertLimit = policy.AlertSettings.DailyAlertLimit;
         PlaybookIds = policy.Playbooks.Select(p => p.PlaybookId).ToArray();
+        // Lower case and distinct: the daily e-mail limit counts per address.
+        EmailRecipients = policy.AlertSettings.SendEmail
+            ? policy.AlertSettings.EmailRecipients.Select(r => r.Trim().ToLowerInvariant()).Where(r => r.Length > 0).Distinct().ToArray()
+            : [];
         _conditions = conditions;
     }
 
@@ -39,6 +43,8 @@ public sealed class CompiledPolicy
     public bool CreateAlerts { get; }
     public int DailyAlertLimit { get; }
     public IReadOnlyList<Guid> PlaybookIds { get; }
+    /// <summary>Who gets each alert by e-mail; empty when the policy does not send e-mail.</summary>
+    public IReadOnlyList<string> EmailRecipients { get; }
 
     public bool Matches(Activity activity)
     {

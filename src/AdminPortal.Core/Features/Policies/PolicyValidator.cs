@@ -15,7 +15,9 @@ public sealed class PolicyValidator : AbstractValidator<PolicyDraft>
     public PolicyValidator()
     {
         RuleFor(p => p.Name).Must(n => !string.IsNullOrWhiteSpace(n)).WithMessage("Enter a name.")
-            .MaximumLength(200).WithMessage("The name can have at most 200 characters.");
+            .MaximumLength(200).WithMessage("The name can have at most 200 characters.")
+            // The name is the alert title, which becomes an e-mail subject: a line break there would start a new header.
+            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("The name cannot contain line breaks, tabs or other control characters.");
         RuleFor(p => p.Description).MaximumLength(4000).WithMessage("The description can have at most 4000 characters.");
         RuleFor(p => p.Type).IsInEnum().WithMessage("Choose a policy type.");
         RuleFor(p => p.Category).IsInEnum().WithMessage("Choose a category.");

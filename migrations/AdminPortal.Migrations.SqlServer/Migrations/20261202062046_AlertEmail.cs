@@ -1,0 +1,96 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace AdminPortal.Migrations.SqlServer.Migrations
+{
+    /// <inheritdoc />
+    public partial class AlertEmail : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "AlertEmails",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uniqueidentifier", nullable: false),
+                    Kind = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    AlertId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: true),
+                    PolicyId = table.Column<string>(type: "nchar(24)", fixedLength: true, maxLength: 24, nullable: false),
+                    Recipient = table.Column<string>(type: "nvarchar(254)", maxLength: 254, nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    State = table.Column<string>(type: "nvarchar(16)", maxLength: 16, nullable: false),
+                    AttemptCount = table.Column<int>(type: "int", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    LeaseOwner = table.Column<string>(type: "nvarchar(128)", maxLength: 128, nullable: true),
+                    LeaseExpiresAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true),
+                    LastError = table.Column<string>(type: "nvarchar(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: false),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "datetimeoffset", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertEmails", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AlertEmails_Alerts_AlertId",
+                        column: x => x.AlertId,
+                        principalTable: "Alerts",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_AlertEmails_Policies_PolicyId",
+                        column: x => x.PolicyId,
+                        principalTable: "Policies",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "EmailRecipientDays",
+                columns: table => new
+                {
+                    Recipient = table.Column<string>(type: "nvarchar(254)", maxLength: 254, nullable: false),
+                    Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    Queued = table.Column<int>(type: "int", nullable: false),
+                    Suppressed = table.Column<int>(type: "int", nullable: false),
+                    Version = table.Column<Guid>(type: "uniqueidentifier", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_EmailRecipientDays", x => new { x.Recipient, x.Day });
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEmails_AlertId",
+                table: "AlertEmails",
+                column: "AlertId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEmails_PolicyId_Day_State",
+                table: "AlertEmails",
+                columns: new[] { "PolicyId", "Day", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEmails_State_LeaseExpiresAt",
+                table: "AlertEmails",
+                columns: new[] { "State", "LeaseExpiresAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertEmails_State_NextAttemptAt",
+                table: "AlertEmails",
+                columns: new[] { "State", "NextAttemptAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AlertEmails");
+
+            migrationBuilder.DropTable(
+                name: "EmailRecipientDays");
+        }
+    }
+}
