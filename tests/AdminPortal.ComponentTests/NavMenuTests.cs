@@ -10,13 +10,14 @@ public sealed class NavMenuTests : PortalComponentTest
     [InlineData(PortalRole.SecurityReader)]
     [InlineData(PortalRole.SecurityOperator)]
     [InlineData(PortalRole.GlobalAdmin)]
-    public void NavMenu_ForEveryRole_ShowsAlertsPoliciesAndSecurityExtensions(PortalRole role)
+    public void NavMenu_ForEveryRole_ShowsAlertsPoliciesSecurityExtensionsAndEmail(PortalRole role)
     {
         var menu = RenderFor(role.ToString());
 
         Assert.Equal("/alerts", Link(menu, "Alerts")?.GetAttribute("href"));
         Assert.Equal("/policies", Link(menu, "Policies")?.GetAttribute("href"));
         Assert.Equal("/settings/security-extensions", Link(menu, "Security extensions")?.GetAttribute("href"));
+        Assert.Equal("/settings/email", Link(menu, "E-mail")?.GetAttribute("href"));
     }
 
     [Theory]

@@ -1,6 +1,9 @@
+using AdminPortal.Core;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Email;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Users;
@@ -47,7 +50,16 @@ public abstract class PoliciesComponentTest : PortalComponentTest
         Services.AddSingleton(Defaults);
         Services.AddSingleton(new SignInMode(IsEntra: false));
         Services.AddScoped<CurrentUser>();
+        var email = Options.Create(EmailSettings);
+        Services.AddSingleton(new EmailService(Contexts, new SmtpMailer(email), new AuditTrail(Contexts, Time),
+            new FixedPortalAddress("https://portal.contoso.com"), email, Time));
     }
+
+    /// <summary>
+    /// The <c>Email:*</c> settings the pages see (read on every use): an SMTP server is set up; a test clears
+    /// <see cref="EmailOptions.Host"/> to see the portal without one. Nothing connects to it: no sender runs here.
+    /// </summary>
+    protected EmailOptions EmailSettings { get; } = new() { Host = "smtp.contoso.test", From = "alerts@contoso.com" };
 
     protected PolicyDefaultsService Defaults { get; private set; } = null!;
     protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
