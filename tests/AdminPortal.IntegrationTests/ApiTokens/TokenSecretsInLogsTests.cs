@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using AdminPortal.Core.Features.Users;
 using AdminPortal.Testing;
@@ -52,45 +51,5 @@ public sealed class TokenSecretsInLogsTests : IDisposable
         Assert.Contains(entries, e => e.Category.StartsWith("Microsoft.EntityFrameworkCore.Database.Command", StringComparison.Ordinal));
         var leaks = entries.Where(e => e.Text.Contains(token.Value, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.True(leaks.Count == 0, "The token value was logged:" + Environment.NewLine + string.Join(Environment.NewLine, leaks));
-    }
-
-    private sealed record LogEntry(string Category, LogLevel Level, string Text)
-    {
-        public override string ToString() => $"[{Level}] {Category}: {Text}";
-    }
-
-    /// <summary>Keeps every message with its exception, scopes and structured values.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-    {
-        private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-        public ConcurrentQueue<LogEntry> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-        public void Dispose() { }
-
-        private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => provider._scopes.Push(state);
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                var text = new System.Text.StringBuilder(formatter(state, exception));
-                if (exception is not null)
-                    text.AppendLine().Append(exception);
-                if (state is IEnumerable<KeyValuePair<string, object?>> values)
-                {
-                    foreach (var (key, value) in values)
-                        text.Append(" | ").Append(key).Append('=').Append(value);
-                }
-                provider._scopes.ForEachScope((scope, builder) => builder.Append(" | scope: ").Append(scope), text);
-                provider.Entries.Enqueue(new LogEntry(category, logLevel, text.ToString()));
-            }
-        }
     }
 }

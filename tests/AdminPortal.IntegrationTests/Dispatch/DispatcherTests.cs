@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using AdminPortal.Core.Data;
+using AdminPortal.Testing;
 using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.Core.Features.Playbooks;
 using AdminPortal.IntegrationTests.Alerts;
@@ -207,28 +208,6 @@ public abstract class DispatcherTests(TestDb database) : DispatchTest(database)
         Assert.NotEmpty(logs.Messages);
         foreach (var hidden in new[] { "7c1e2a90-secret-path", "query-secret", "receiver-key", secret })
             Assert.DoesNotContain(logs.Messages, m => m.Contains(hidden, StringComparison.Ordinal));
-    }
-
-    /// <summary>Every log line the portal writes, at every level.</summary>
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Messages { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider provider, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                provider.Messages.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-        }
     }
 
     [Fact]
