@@ -110,6 +110,18 @@ public sealed class StartupFailureTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Email:From", "--Email:Host=smtp.contoso.com")]
+    [InlineData("Email:From", "--Email:Host=smtp.contoso.com", "--Email:From=not an address")]
+    [InlineData("Email:Password", "--Email:Host=smtp.contoso.com", "--Email:From=alerts@contoso.com", "--Email:UserName=alerts@contoso.com")]
+    [InlineData("Email:Port", "--Email:Host=smtp.contoso.com", "--Email:From=alerts@contoso.com", "--Email:Port=0")]
+    public async Task HalfConfiguredEmail_ExitsNamingTheSetting(string named, params string[] settings)
+    {
+        var result = await RunPortal([SqliteSetting, .. settings]);
+
+        AssertOneClearLine(result, named);
+    }
+
+    [Theory]
     [InlineData("http://0.0.0.0:0")]
     [InlineData("http://*:0")]
     [InlineData("http://192.0.2.10:5080")]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Email;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -14,7 +15,8 @@ public static class HealthSetup
     {
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database")
-            .AddCheck<DispatchHealthCheck>("dispatch", failureStatus: HealthStatus.Degraded);
+            .AddCheck<DispatchHealthCheck>("dispatch", failureStatus: HealthStatus.Degraded)
+            .AddCheck<EmailHealthCheck>("email", failureStatus: HealthStatus.Degraded);
         builder.Services.AddOptions<DispatchOptions>()
             .Validate(o => o.StuckAfter > TimeSpan.Zero, "Dispatch:StuckAfter must be positive.");
         return builder;
@@ -83,6 +85,32 @@ public sealed class DispatchHealthCheck(DispatchMetrics metrics, IOptions<Dispat
     }
 
     /// <summary>Whole seconds, days first when there are any: 00:12:31, 1.02:00:00.</summary>
-    private static string Format(TimeSpan span) =>
+    internal static string Format(TimeSpan span) =>
         TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds)).ToString("c", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Degraded when an alert e-mail queued longer ago than <see cref="EmailOptions.StuckAfter"/> is still unsent: the SMTP
+/// server refuses or cannot be reached, and the messages are being retried.
+/// </summary>
+public sealed class EmailHealthCheck(EmailService email, IOptions<EmailOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!email.IsConfigured)
+            return HealthCheckResult.Healthy();
+        try
+        {
+            var age = await email.OldestUnsentAgeAsync(cancellationToken);
+            var bound = options.Value.StuckAfter;
+            return age > bound
+                ? new HealthCheckResult(context.Registration.FailureStatus,
+                    $"The oldest unsent alert e-mail was queued {DispatchHealthCheck.Format(age)} ago, more than Email:StuckAfter ({DispatchHealthCheck.Format(bound)}); its alert's page shows the server's answer.")
+                : HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new HealthCheckResult(context.Registration.FailureStatus, "The e-mail queue could not be read.", e);
+        }
+    }
 }

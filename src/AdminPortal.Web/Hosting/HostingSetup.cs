@@ -51,6 +51,7 @@ public static class HostingSetup
             // Read here so a bad value stops the start with one line, not a stack trace from the hosted services.
             _ = app.Services.GetRequiredService<IOptions<AdminPortal.Core.Features.Dispatch.DispatchOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<MetricsOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<AdminPortal.Core.Features.Email.EmailOptions>>().Value;
             _ = KnownProxies(app.Configuration).ToList();
             var signIn = app.Services.GetRequiredService<SignInMode>();
             if (signIn.IsLocal)

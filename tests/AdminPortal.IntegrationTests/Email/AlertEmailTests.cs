@@ -265,6 +265,27 @@ public abstract class AlertEmailTests(TestDb database) : ApiPortalTest(database)
     }
 
     [Fact]
+    public async Task HealthzIsDegraded_WhenAnAlertEmailQueuedLongerThanStuckAfterIsStillUnsent()
+    {
+        var portal = await StartMailingPortalAsync(s =>
+        {
+            s["Email:Port"] = ClosedPort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            s["Email:Schedule:1"] = "01:00:00";
+        });
+        await MailingPolicyAsync(portal, "Failed log-ons", "soc@contoso.com");
+        await RaiseAsync(portal, 1);
+        await EmailsWhenAsync(portal, e => e.Single().AttemptCount == 1);
+        Assert.Equal("Healthy", await portal.Client.GetStringAsync("/healthz"));
+
+        portal.Advance(TimeSpan.FromMinutes(30) + TimeSpan.FromSeconds(5));
+
+        var health = await portal.Client.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("Degraded\nemail: The oldest unsent alert e-mail was queued 00:30:05 ago, more than Email:StuckAfter (00:30:00); its alert's page shows the server's answer.",
+            await health.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task APolicyNameWithALineBreakAndABccHeader_IsRefusedWithAFieldError_AndAStoredOneNeverBecomesAHeader()
     {
         var portal = await StartMailingPortalAsync();

@@ -31,6 +31,8 @@ public sealed class EmailOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(15);
     /// <summary>Delay before each attempt after a temporary failure (SMTP 4xx, connection); past the last, the message has failed.</summary>
     public List<TimeSpan> Schedule { get; set; } = [];
+    /// <summary><c>/healthz</c> reports Degraded when an alert e-mail queued longer ago than this is still unsent.</summary>
+    public TimeSpan StuckAfter { get; set; } = TimeSpan.FromMinutes(30);
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Host);
 
@@ -47,14 +49,16 @@ public sealed class EmailOptions
             return null;
         if (Port is < 1 or > 65535)
             return "Email:Port must be from 1 to 65535.";
-        if (string.IsNullOrWhiteSpace(From) || !MimeKit.MailboxAddress.TryParse(From, out _))
+        // MimeKit alone accepts a bare word as a local mailbox; a sender on the internet needs a full address.
+        if (string.IsNullOrWhiteSpace(From) || !MimeKit.MailboxAddress.TryParse(From, out var sender)
+            || !sender.Address.Contains('@') || !Policies.PolicyAlertSettingsValidator.IsEmailAddress(sender.Address))
             return "Email:From must be the sender's address, such as alerts@contoso.com or \"AdminPortal <alerts@contoso.com>\".";
         if (!string.IsNullOrEmpty(UserName) && string.IsNullOrEmpty(Password))
             return "Email:UserName is set but Email:Password is not; set both, or neither for a server that needs no sign-in.";
         if (DailyLimitPerRecipient < 1)
             return "Email:DailyLimitPerRecipient must be at least 1.";
-        if (Timeout <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || BatchSize < 1 || Schedule.Any(d => d < TimeSpan.Zero))
-            return "Email:Timeout and Email:PollInterval must be positive, Email:BatchSize at least 1, and Email:Schedule delays not negative.";
+        if (Timeout <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || StuckAfter <= TimeSpan.Zero || BatchSize < 1 || Schedule.Any(d => d < TimeSpan.Zero))
+            return "Email:Timeout, Email:PollInterval and Email:StuckAfter must be positive, Email:BatchSize at least 1, and Email:Schedule delays not negative.";
         // A lease shorter than a pass would let another instance send the same message while this one still works on it.
         if (LeaseDuration <= Timeout * (BatchSize + 2))
             return "Email:LeaseDuration must be longer than Email:Timeout × (Email:BatchSize + 2).";

@@ -55,6 +55,15 @@ public sealed class EmailService(IDbContextFactory<PortalDbContext> contexts, Sm
             Count(rows.Select(r => (r.State, r.Count))));
     }
 
+    /// <summary>How long ago the oldest message still waiting to be sent was queued; zero when none waits.</summary>
+    public async Task<TimeSpan> OldestUnsentAgeAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var oldest = await db.AlertEmails.AsNoTracking().Where(e => e.State == AlertEmailState.Pending || e.State == AlertEmailState.Sending)
+            .OrderBy(e => e.CreatedAt).Select(e => (DateTimeOffset?)e.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        return oldest is { } queued ? time.GetUtcNow() - queued : TimeSpan.Zero;
+    }
+
     public async Task<IReadOnlyList<AlertEmailRow>> ForAlertAsync(string alertId, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
