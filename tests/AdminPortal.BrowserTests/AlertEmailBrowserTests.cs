@@ -105,18 +105,12 @@ public sealed class AlertEmailBrowserTests(EmailBrowserSession session) : IClass
         await Expect(page.GetByTestId("email-counts-today")).ToContainTextAsync("2 sent · 0 failed · 0 held back by the daily limit · 0 waiting");
     }
 
-    private async Task SentAsync(string alertId, int count)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            await using var db = session.Portal.CreateDbContext();
-            var states = await db.AlertEmails.Where(e => e.AlertId == alertId).Select(e => e.State).ToListAsync();
-            if (states.Count == count && states.All(s => s == Core.Features.Email.AlertEmailState.Sent))
-                return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"E-mails of alert {alertId}: {string.Join(", ", states)}");
-            await Task.Delay(25);
-        }
-    }
+    private Task SentAsync(string alertId, int count) =>
+        Eventually.WaitAsync(async () =>
+            {
+                await using var db = session.Portal.CreateDbContext();
+                return await db.AlertEmails.Where(e => e.AlertId == alertId).Select(e => e.State).ToListAsync();
+            },
+            states => states.Count == count && states.All(s => s == Core.Features.Email.AlertEmailState.Sent), $"E-mails of alert {alertId}",
+            states => string.Join(", ", states), Wait);
 }

@@ -7,6 +7,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -266,20 +267,15 @@ public sealed class PowerAutomatePathTests(LoopbackBrowserSession session) : ICl
     /// </summary>
     private async Task<Delivery> DeliveredAsync(string alertId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            await using (var db = session.Portal.CreateDbContext())
+        var deliveries = await Eventually.WaitAsync(async () =>
             {
-                var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.AlertId == alertId).ToListAsync();
-                if (deliveries is [{ State: DeliveryState.Delivered, AttemptCount: 1 } delivery])
-                    return delivery;
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"Alert {alertId} not delivered once in time: " + string.Join("; ",
-                        deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")));
-            }
-            await Task.Delay(25);
-        }
+                await using var db = session.Portal.CreateDbContext();
+                return await db.Deliveries.AsNoTracking().Where(d => d.AlertId == alertId).ToListAsync();
+            },
+            deliveries => deliveries is [{ State: DeliveryState.Delivered, AttemptCount: 1 }], $"Alert {alertId}'s one delivery",
+            deliveries => "not delivered once: " + string.Join("; ", deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")),
+            TimeSpan.FromSeconds(15));
+        return deliveries[0];
     }
 
     private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");

@@ -126,20 +126,15 @@ public sealed class LoopbackBrowserSession : BrowserSession
     /// </summary>
     public async Task<Delivery> DeliveryWhenAsync(Guid playbookId, Func<Delivery, bool> condition)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            await using (var db = Portal.CreateDbContext())
+        var deliveries = await Eventually.WaitAsync(async () =>
             {
-                var deliveries = await db.Deliveries.AsNoTracking().Where(d => d.PlaybookId == playbookId).ToListAsync();
-                if (deliveries is [var delivery] && condition(delivery))
-                    return delivery;
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException("Delivery not as expected in time: " + string.Join("; ",
-                        deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")));
-            }
-            await Task.Delay(25);
-        }
+                await using var db = Portal.CreateDbContext();
+                return await db.Deliveries.AsNoTracking().Where(d => d.PlaybookId == playbookId).ToListAsync();
+            },
+            deliveries => deliveries is [var delivery] && condition(delivery), "Delivery",
+            deliveries => string.Join("; ", deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")),
+            TimeSpan.FromSeconds(15));
+        return deliveries[0];
     }
 }
 

@@ -154,22 +154,16 @@ public sealed class WalkthroughSession : BrowserSession
     /// <summary>The id of the policy's one alert once <paramref name="condition"/> holds (up to 30 s: Node-RED acts on its own).</summary>
     public async Task<string> AlertWhenAsync(string policyId, Func<Alert, bool> condition, NodeRedServer nodeRed)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            await using (var db = Portal.CreateDbContext())
+        // The deliveries are read along with the alert so that a timeout can tell what the dispatcher did.
+        var (alert, _) = await Eventually.WaitAsync(async () =>
             {
-                var alert = await db.Alerts.AsNoTracking().SingleOrDefaultAsync(a => a.PolicyId == policyId);
-                if (alert is not null && condition(alert))
-                    return alert.Id;
-                if (DateTime.UtcNow > deadline)
-                {
-                    var deliveries = await db.Deliveries.AsNoTracking().Select(d => $"{d.State} {d.LastStatusCode} {d.LastError}").ToListAsync();
-                    throw new TimeoutException($"The alert was not as expected within 30 s ({alert?.ResolutionStatus}); deliveries: "
-                                               + string.Join("; ", deliveries) + $"\nNode-RED:\n{nodeRed.Log}");
-                }
-            }
-            await Task.Delay(100);
-        }
+                await using var db = Portal.CreateDbContext();
+                return (Alert: await db.Alerts.AsNoTracking().SingleOrDefaultAsync(a => a.PolicyId == policyId),
+                        Deliveries: await db.Deliveries.AsNoTracking().Select(d => $"{d.State} {d.LastStatusCode} {d.LastError}").ToListAsync());
+            },
+            read => read.Alert is not null && condition(read.Alert), "The alert",
+            read => $"({read.Alert?.ResolutionStatus}); deliveries: " + string.Join("; ", read.Deliveries) + $"\nNode-RED:\n{nodeRed.Log}",
+            TimeSpan.FromSeconds(30));
+        return alert!.Id;
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AdminPortal.Core.Data;
 using AdminPortal.Core.Features.Dispatch;
 using AdminPortal.IntegrationTests.Alerts;
+using AdminPortal.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using static AdminPortal.IntegrationTests.Alerts.ApiPortal;
@@ -62,20 +63,10 @@ public abstract class DispatchTest(TestDb database) : ApiPortalTest(database), I
     }
 
     /// <summary>Waits (up to <paramref name="seconds"/>) until the deliveries satisfy <paramref name="condition"/>.</summary>
-    protected static async Task<List<Delivery>> DeliveriesWhenAsync(ApiPortal portal, Func<List<Delivery>, bool> condition, int seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var deliveries = await DeliveriesAsync(portal);
-            if (condition(deliveries))
-                return deliveries;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("Deliveries not as expected in time: " + string.Join("; ",
-                    deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")));
-            await Task.Delay(20);
-        }
-    }
+    protected static Task<List<Delivery>> DeliveriesWhenAsync(ApiPortal portal, Func<List<Delivery>, bool> condition, int seconds = 15) =>
+        Eventually.WaitAsync(() => DeliveriesAsync(portal), condition, "Deliveries",
+            deliveries => string.Join("; ", deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")),
+            TimeSpan.FromSeconds(seconds));
 
     public new async Task DisposeAsync()
     {

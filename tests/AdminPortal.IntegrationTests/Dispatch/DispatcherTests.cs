@@ -50,19 +50,10 @@ public abstract class DispatcherTests(TestDb database) : DispatchTest(database)
     }
 
     /// <summary>Waits (up to 15 s) until the delivery satisfies <paramref name="condition"/>; the dispatcher works on its own threads.</summary>
-    private static async Task<Delivery> DeliveryWhenAsync(ApiPortal portal, Func<Delivery, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            var delivery = await DeliveryAsync(portal);
-            if (condition(delivery))
-                return delivery;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Delivery still {delivery.State} after {delivery.AttemptCount} attempts (last {delivery.LastStatusCode}: {delivery.LastError}).");
-            await Task.Delay(20);
-        }
-    }
+    private static Task<Delivery> DeliveryWhenAsync(ApiPortal portal, Func<Delivery, bool> condition) =>
+        Eventually.WaitAsync(() => DeliveryAsync(portal), condition, "Delivery",
+            delivery => $"still {delivery.State} after {delivery.AttemptCount} attempts (last {delivery.LastStatusCode}: {delivery.LastError}).",
+            TimeSpan.FromSeconds(15));
 
     [Fact]
     public async Task AnAlert_IsPostedToThePlaybook_SignedWithItsSecret_WithTheExtraHeader_AndRecordedAsDelivered()

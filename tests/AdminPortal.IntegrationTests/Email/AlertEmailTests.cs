@@ -73,20 +73,10 @@ public abstract class AlertEmailTests(TestDb database) : ApiPortalTest(database)
     }
 
     /// <summary>Waits until the stored e-mails satisfy <paramref name="condition"/>; the sender works on its own thread.</summary>
-    private static async Task<List<AlertEmail>> EmailsWhenAsync(ApiPortal portal, Func<List<AlertEmail>, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (true)
-        {
-            var emails = await EmailsAsync(portal);
-            if (condition(emails))
-                return emails;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException("E-mails not as expected in time: " + string.Join("; ",
-                    emails.Select(e => $"{e.Kind} to {e.Recipient}: {e.State} after {e.AttemptCount} ({e.LastError})")));
-            await Task.Delay(20);
-        }
-    }
+    private static Task<List<AlertEmail>> EmailsWhenAsync(ApiPortal portal, Func<List<AlertEmail>, bool> condition) =>
+        Eventually.WaitAsync(() => EmailsAsync(portal), condition, "E-mails",
+            emails => string.Join("; ", emails.Select(e => $"{e.Kind} to {e.Recipient}: {e.State} after {e.AttemptCount} ({e.LastError})")),
+            Wait);
 
     /// <summary>Moves the portal's clock on and wakes its sender, as a poll after that time would.</summary>
     private static void AdvanceAndWake(ApiPortal portal, TimeSpan by)

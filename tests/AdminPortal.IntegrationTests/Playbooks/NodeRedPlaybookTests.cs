@@ -140,17 +140,7 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
     }
 
     /// <summary>The alert as the API shows it, once <paramref name="condition"/> holds (Node-RED acts asynchronously).</summary>
-    private async Task<JsonElement> AlertWhenAsync(string id, Func<JsonElement, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var alert = await _api.GetFromJsonAsync<JsonElement>($"/cas/api/v1/alerts/{id}/");
-            if (condition(alert))
-                return alert;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Alert {id} not as expected within 30 s: {alert}\nNode-RED:\n{_nodeRed.Log}");
-            await Task.Delay(100);
-        }
-    }
+    private Task<JsonElement> AlertWhenAsync(string id, Func<JsonElement, bool> condition) =>
+        Eventually.WaitAsync(() => _api.GetFromJsonAsync<JsonElement>($"/cas/api/v1/alerts/{id}/"), condition, $"Alert {id}",
+            alert => $"{alert}\nNode-RED:\n{_nodeRed.Log}", TimeSpan.FromSeconds(30));
 }
