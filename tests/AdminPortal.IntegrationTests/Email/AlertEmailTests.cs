@@ -3,6 +3,10 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using AdminPortal.Core.Data;
+using AdminPortal.Core.Features.Activities;
+using AdminPortal.Core.Features.Alerts;
+using AdminPortal.Core.Features.Dispatch;
+using AdminPortal.Core.Features.Policies;
 using AdminPortal.Core.Features.Audit;
 using AdminPortal.Core.Features.Email;
 using AdminPortal.IntegrationTests.Alerts;
@@ -57,7 +61,11 @@ public abstract class AlertEmailTests(TestDb database) : ApiPortalTest(database)
 
     /// <summary>A High policy alerting on every LogOnFailed activity, e-mailing <paramref name="recipients"/>.</summary>
     private static Task<string> MailingPolicyAsync(ApiPortal portal, string name, params string[] recipients) =>
-        portal.CreatePolicyAsync(name, "LogOnFailed", severity: 2, dailyLimit: 1_000,
+        MailingPolicyOnAsync(portal, "LogOnFailed", name, recipients);
+
+    /// <summary>A High policy alerting on every activity of <paramref name="activityType"/>, e-mailing <paramref name="recipients"/>.</summary>
+    private static Task<string> MailingPolicyOnAsync(ApiPortal portal, string activityType, string name, params string[] recipients) =>
+        portal.CreatePolicyAsync(name, activityType, severity: 2, dailyLimit: 1_000,
             extra: $$"""
                 "alertSettings": { "createAlert": true, "alertDailyLimit": 1000, "sendEmail": true, "emailRecipients": {{JsonSerializer.Serialize(recipients)}} }
                 """);
@@ -167,6 +175,32 @@ public abstract class AlertEmailTests(TestDb database) : ApiPortalTest(database)
     }
 
     [Fact]
+    public async Task AStoredRecipientTheMessageCannotBeWrittenTo_FailsAtOnce_AndTheOtherMessagesOfThePassGoOut()
+    {
+        var portal = await StartMailingPortalAsync();
+        await MailingPolicyAsync(portal, "Failed log-ons", "soc@contoso.com");
+        await RaiseAsync(portal, 1);
+        var sent = Assert.Single(await EmailsWhenAsync(portal, e => e.Single().State == AlertEmailState.Sent));
+        // An address written around the validator (an older rule, or by hand): System.Net.Mail takes it, MimeKit does not.
+        await using (var db = await portal.Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync())
+        {
+            db.AlertEmails.AddRange(
+                new AlertEmail { AlertId = sent.AlertId, PolicyId = sent.PolicyId, Recipient = "ada.@contoso.com", Day = sent.Day, NextAttemptAt = portal.Now, CreatedAt = portal.Now },
+                new AlertEmail { AlertId = sent.AlertId, PolicyId = sent.PolicyId, Recipient = "ciso@contoso.com", Day = sent.Day, NextAttemptAt = portal.Now, CreatedAt = portal.Now });
+            await db.SaveChangesAsync();
+        }
+
+        portal.Factory.Services.GetRequiredService<EmailSignal>().Wake();
+
+        var emails = await EmailsWhenAsync(portal, e => e.All(x => x.State is AlertEmailState.Sent or AlertEmailState.Failed));
+        var refused = emails.Single(e => e.Recipient == "ada.@contoso.com");
+        Assert.Equal(AlertEmailState.Failed, refused.State);
+        Assert.Contains("is not an address this portal can send to", refused.LastError);
+        Assert.Equal(AlertEmailState.Sent, emails.Single(e => e.Recipient == "ciso@contoso.com").State);
+        Assert.Equal(2, _smtp.Messages.Count);
+    }
+
+    [Fact]
     public async Task The501stAlertEmailToOneAddressInADay_IsHeldBack_TheSummaryIsSentOnce_AndTheNextDaySendingResumes()
     {
         var portal = await StartMailingPortalAsync();
@@ -197,6 +231,41 @@ public abstract class AlertEmailTests(TestDb database) : ApiPortalTest(database)
             .Single(e => e.Day == day.AddDays(1));
         Assert.Equal((AlertEmailKind.Alert, AlertEmailState.Sent), (next.Kind, next.State));
         Assert.Equal("[High] Failed log-ons", _smtp.Messages[^1].Parse().Subject);
+    }
+
+    [Fact]
+    public async Task TwoInstancesIngestingAtOnce_CountOneDailyLimitPerAddressTogether_AndQueueOneSummary()
+    {
+        var portal = await StartMailingPortalAsync(s => s["Email:DailyLimitPerRecipient"] = "10");
+        // One policy per instance, both mailing soc@: the address's daily counter is the one row the two batches share.
+        await MailingPolicyAsync(portal, "Failed log-ons", "soc@contoso.com");
+        await MailingPolicyOnAsync(portal, "LogOn", "Log-ons", "SOC@contoso.com", "ciso@contoso.com");
+        var services = portal.Factory.Services;
+        var first = services.GetRequiredService<ActivityIngestService>();
+        // A second portal process on the same database: its own policy catalog, engine state and SQLite write gate.
+        var second = new ActivityIngestService(services.GetRequiredService<IDbContextFactory<PortalDbContext>>(),
+            new PolicyCatalog(NullLogger<PolicyCatalog>.Instance), services.GetRequiredService<AlertOutbox>(), services.GetRequiredService<AlertSignal>(),
+            new SqliteWriteGate(), portal.Factory.Time, NullLogger<ActivityIngestService>.Instance);
+        async Task IngestAsync(ActivityIngestService service, string activityType)
+        {
+            for (var batch = 0; batch < 10; batch++)
+                await service.IngestAsync(JsonDocument.Parse(JsonSerializer.Serialize(Enumerable.Range(0, 2)
+                    .Select(i => portal.Activity($"user{batch}-{i}@contoso.com", activityType)))).RootElement.EnumerateArray().ToList());
+        }
+
+        // 10 batches of 2 alerts through each instance, at the same time: 40 alerts for soc@, 20 for ciso@.
+        await Task.WhenAll(Task.Run(() => IngestAsync(first, "LogOnFailed")), Task.Run(() => IngestAsync(second, "LogOn")));
+
+        var emails = await EmailsAsync(portal);
+        foreach (var (recipient, alerts) in new[] { ("soc@contoso.com", 40), ("ciso@contoso.com", 20) })
+        {
+            var theirs = emails.Where(e => e.Recipient == recipient).ToList();
+            Assert.Equal((10, alerts - 10, 1), (theirs.Count(e => e.Kind == AlertEmailKind.Alert && e.State != AlertEmailState.Suppressed),
+                theirs.Count(e => e.State == AlertEmailState.Suppressed), theirs.Count(e => e.Kind == AlertEmailKind.Summary)));
+        }
+        await using var db = await services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+        var soc = await db.EmailRecipientDays.AsNoTracking().SingleAsync(c => c.Recipient == "soc@contoso.com");
+        Assert.Equal((10, 30), (soc.Queued, soc.Suppressed));
     }
 
     [Fact]

@@ -70,4 +70,17 @@ public sealed class EmailOptionsTests
         Assert.DoesNotContain("Pa55-w0rd!smtp", signIn.Error);
         Assert.Equal("smtp.contoso.com:587 did not answer within 30 s.", timeout.Error);
     }
+
+    [Fact]
+    public void A5xxToTheSenderOrTheConnection_IsRetried_WhileOneToTheMessageIsFinal()
+    {
+        var settings = Configured();
+
+        var sender = SmtpMailer.Describe(new SmtpCommandException(SmtpErrorCode.SenderNotAccepted, SmtpStatusCode.MailboxUnavailable, "5.7.60 Send as denied"), settings);
+        var greeting = SmtpMailer.Describe(new SmtpCommandException(SmtpErrorCode.UnexpectedStatusCode, SmtpStatusCode.TransactionFailed, "5.3.2 Not accepting mail"), settings);
+        var message = SmtpMailer.Describe(new SmtpCommandException(SmtpErrorCode.MessageNotAccepted, SmtpStatusCode.TransactionFailed, "5.7.1 Spam"), settings);
+
+        Assert.Equal((false, false), (sender.Permanent, greeting.Permanent));
+        Assert.Equal((true, "554 5.7.1 Spam"), (message.Permanent, message.Error));
+    }
 }

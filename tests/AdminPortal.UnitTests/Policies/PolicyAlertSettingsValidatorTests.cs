@@ -42,6 +42,7 @@ public sealed class PolicyAlertSettingsValidatorTests
     [InlineData("ada@")]
     [InlineData("@contoso.com")]
     [InlineData("ada..lovelace@contoso.com")]
+    [InlineData("ada.@contoso.com")]
     [InlineData("ada@contoso.com\r\nBcc: x@y.com")]
     [InlineData("ada@contoso.com\nBcc: x@y.com")]
     [InlineData("ada@contoso.com\rBcc:x@y.com")]

@@ -60,8 +60,8 @@ public sealed class EmailOptions
         if (Timeout <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || StuckAfter <= TimeSpan.Zero || BatchSize < 1 || Schedule.Any(d => d < TimeSpan.Zero))
             return "Email:Timeout, Email:PollInterval and Email:StuckAfter must be positive, Email:BatchSize at least 1, and Email:Schedule delays not negative.";
         // A lease shorter than a pass would let another instance send the same message while this one still works on it.
-        if (LeaseDuration <= Timeout * (BatchSize + 2))
-            return "Email:LeaseDuration must be longer than Email:Timeout × (Email:BatchSize + 2).";
+        if (LeaseDuration <= Timeout * (BatchSize + 3))
+            return "Email:LeaseDuration must be longer than Email:Timeout × (Email:BatchSize + 3).";
         return null;
     }
 

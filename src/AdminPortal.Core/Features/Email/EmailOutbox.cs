@@ -20,6 +20,13 @@ public sealed class EmailOutbox(IOptions<EmailOptions> options)
             return;
         var day = DateOnly.FromDateTime(now.UtcDateTime);
         var recipients = raised.SelectMany(r => r.Policy.EmailRecipients).Distinct().ToList();
+        // Elsewhere than SQLite (whose batch holds the write lock already), take the existing counters' row locks first, in
+        // one order: batches of other instances mailing the same address wait here instead of failing the version check
+        // and redoing their whole batch. A counter created by two batches at once still makes one of them redo it.
+        if (!db.Database.IsSqlite())
+            foreach (var recipient in recipients.Order(StringComparer.Ordinal))
+                await db.EmailRecipientDays.Where(c => c.Day == day && c.Recipient == recipient)
+                    .ExecuteUpdateAsync(u => u.SetProperty(c => c.Version, Guid.NewGuid()), cancellationToken);
         // Tracked: a counter another instance changed meanwhile fails the save (version check), and the batch is redone.
         var counters = new Dictionary<string, EmailRecipientDay>();
         foreach (var chunk in recipients.Chunk(500))

@@ -62,34 +62,55 @@ public sealed class EmailSenderService(
         if (claimed.Count == 0)
             return 0;
 
-        var messages = await ComposeAsync(claimed, cancellationToken);
+        var pending = new Queue<AlertEmail>(claimed);
+        AlertEmail? current = null;
         SmtpSession? session = null;
+        // The outcomes are written whatever happens to the pass (shutdown included): a message sent but not recorded would
+        // be sent again by whoever takes it over.
         try
         {
-            foreach (var email in claimed)
+            var messages = await ComposeAsync(claimed, cancellationToken);
+            // A message that cannot be written (its alert deleted, an address MimeKit refuses) fails at once, without the server.
+            SendOutcome? Unsendable(AlertEmail email) => !messages.TryGetValue(email.Id, out var composed)
+                ? new SendOutcome(false, true, "The alert no longer exists.")
+                : composed.Message is null ? new SendOutcome(false, true, composed.Problem) : null;
+            while (pending.TryDequeue(out var email))
             {
-                if (!messages.TryGetValue(email.Id, out var message))
+                current = email;
+                if (Unsendable(email) is { } refused)
                 {
-                    // Its alert was deleted between queueing and now (a cascade would normally have removed the row too).
-                    await RecordAsync(email, lease, new SendOutcome(false, true, "The alert no longer exists."), cancellationToken);
+                    await RecordAsync(email, lease, refused, CancellationToken.None);
                     continue;
                 }
-                // Not enough lease left for one more exchange: hand the rest back rather than risk a second sender.
-                if (time.GetUtcNow() + settings.Timeout * 2 > leaseExpiresAt)
+                var message = messages[email.Id].Message!;
+                // Not enough lease left for one more exchange and its record: hand the rest back rather than risk a second sender.
+                if (time.GetUtcNow() + settings.Timeout * 3 > leaseExpiresAt)
                 {
-                    await ReleaseAsync(email, lease, cancellationToken);
+                    await ReleaseAsync(email, lease, CancellationToken.None);
                     continue;
+                }
+                if (session is not { IsUsable: true })
+                {
+                    if (session is not null)
+                        await session.DisposeAsync();
+                    session = null;
+                    try
+                    {
+                        session = await mailer.ConnectAsync(cancellationToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        // The server cannot be reached or refuses this portal: every message of the pass waits for the next try.
+                        var failed = SmtpMailer.Describe(e, settings);
+                        await RecordAsync(email, lease, failed, CancellationToken.None);
+                        while (pending.TryDequeue(out var rest))
+                            await RecordAsync(rest, lease, Unsendable(rest) ?? failed, CancellationToken.None);
+                        break;
+                    }
                 }
                 SendOutcome outcome;
                 try
                 {
-                    if (session is not { IsUsable: true })
-                    {
-                        if (session is not null)
-                            await session.DisposeAsync();
-                        session = null;
-                        session = await mailer.ConnectAsync(cancellationToken);
-                    }
                     await session.SendAsync(message, cancellationToken);
                     outcome = SendOutcome.Success;
                 }
@@ -97,13 +118,18 @@ public sealed class EmailSenderService(
                 {
                     outcome = SmtpMailer.Describe(e, settings);
                 }
-                await RecordAsync(email, lease, outcome, cancellationToken);
+                await RecordAsync(email, lease, outcome, CancellationToken.None);
+                current = null;
             }
         }
         finally
         {
             if (session is not null)
                 await session.DisposeAsync();
+            // Stopped or failed mid-pass: what was not tried goes back to the queue at once, not after the lease (a release is
+            // lease-checked, so one already recorded is left as it is).
+            foreach (var email in pending.Prepend(current).OfType<AlertEmail>())
+                await ReleaseAsync(email, lease, CancellationToken.None);
         }
         return claimed.Count;
     }
@@ -145,7 +171,7 @@ public sealed class EmailSenderService(
     }
 
     /// <summary>The messages, rendered now from the stored alerts: an alert e-mail shows the alert as it is.</summary>
-    private async Task<Dictionary<Guid, MimeMessage>> ComposeAsync(IReadOnlyList<AlertEmail> emails, CancellationToken cancellationToken)
+    private async Task<Dictionary<Guid, (MimeMessage? Message, string? Problem)>> ComposeAsync(IReadOnlyList<AlertEmail> emails, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var from = settings.Sender();
@@ -157,7 +183,7 @@ public sealed class EmailSenderService(
         var policyNames = await db.Policies.AsNoTracking().Where(p => policyIds.Contains(p.Id))
             .ToDictionaryAsync(p => p.Id, p => p.Name, cancellationToken);
 
-        var messages = new Dictionary<Guid, MimeMessage>();
+        var messages = new Dictionary<Guid, (MimeMessage?, string?)>();
         foreach (var email in emails)
         {
             RenderedEmail content;
@@ -167,7 +193,15 @@ public sealed class EmailSenderService(
                 content = EmailTemplates.Alert(AlertEmailFacts.Of(alert, policyNames.GetValueOrDefault(alert.PolicyId) ?? alert.Title), portal.BaseUrl);
             else
                 continue;
-            messages[email.Id] = EmailMessages.Build(from, email.Recipient, content, email.Id, email.AlertId, time.GetUtcNow());
+            try
+            {
+                messages[email.Id] = (EmailMessages.Build(from, email.Recipient, content, email.Id, email.AlertId, time.GetUtcNow()), null);
+            }
+            catch (ParseException e)
+            {
+                // A recipient stored before the address rules were as strict as MimeKit: it can never be sent; the rest can.
+                messages[email.Id] = (null, $"'{email.Recipient}' is not an address this portal can send to: {e.Message}");
+            }
         }
         return messages;
     }

@@ -66,7 +66,10 @@ public sealed class SmtpMailer(IOptions<EmailOptions> options)
         var server = $"{settings.Host}:{settings.Port}";
         return exception switch
         {
-            SmtpCommandException { StatusCode: var code } e when (int)code >= 500 => new(false, true, $"{(int)code} {e.Message}"),
+            // Only a refusal of this recipient or this message is final; a 5xx to the sender or the connection is the
+            // server's or the settings' problem, and retrying lets the queue survive until an admin fixes it.
+            SmtpCommandException { StatusCode: var code, ErrorCode: SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted } e
+                when (int)code >= 500 => new(false, true, $"{(int)code} {e.Message}"),
             SmtpCommandException { StatusCode: var code } e => new(false, false, $"{(int)code} {e.Message}"),
             // MailKit's own text can quote the server's challenge; ours names the settings to check and nothing else.
             AuthenticationException => new(false, false, $"{server} refused the sign-in: check Email:UserName and Email:Password."),

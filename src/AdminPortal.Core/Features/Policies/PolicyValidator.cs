@@ -85,6 +85,8 @@ public sealed class PolicyAlertSettingsValidator : AbstractValidator<PolicyAlert
         var text = value.Trim();
         if (text.Length > 254 || text.Any(c => char.IsControl(c) || c is ',' or ';' or '<' or '>' or '"' or ' '))
             return false;
-        return MailAddress.TryCreate(text, out var address) && address.Address == text;
+        // Both parsers must agree: MimeKit builds the message, and refuses some forms System.Net.Mail takes (a.@x.com).
+        return MailAddress.TryCreate(text, out var address) && address.Address == text
+            && MimeKit.MailboxAddress.TryParse(text, out var mailbox) && mailbox.Address == text;
     }
 }
