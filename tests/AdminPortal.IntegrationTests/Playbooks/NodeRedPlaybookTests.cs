@@ -58,10 +58,15 @@ public sealed class NodeRedPlaybookTests : IAsyncLifetime
         var read = await AlertWhenAsync(low, a => a.GetProperty("statusValue").GetInt32() == 1);
         Assert.Equal(0, read.GetProperty("resolutionStatusValue").GetInt32()); // read, still open
 
-        // Both delivered once: Node-RED answered 200 after checking the signature.
-        await using var db = _portal.CreateDbContext();
-        var deliveries = await db.Deliveries.Where(d => d.PlaybookId == playbookId).ToListAsync();
-        Assert.Equal(2, deliveries.Count);
+        // Both delivered once: Node-RED answered 200 after checking the signature. The flow may act on the alert before the
+        // dispatcher has written that answer down, so wait for the record too.
+        var deliveries = await Eventually.WaitAsync(async () =>
+            {
+                await using var db = _portal.CreateDbContext();
+                return await db.Deliveries.AsNoTracking().Where(d => d.PlaybookId == playbookId).ToListAsync();
+            },
+            all => all.Count == 2 && all.All(d => d.State != DeliveryState.InFlight && d.State != DeliveryState.Pending), "The playbook's deliveries",
+            all => string.Join("; ", all.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode})")), TimeSpan.FromSeconds(15));
         Assert.All(deliveries, d => Assert.Equal((DeliveryState.Delivered, 200, 1), (d.State, d.LastStatusCode, d.AttemptCount)));
     }
 
