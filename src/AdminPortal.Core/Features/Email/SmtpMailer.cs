@@ -30,7 +30,19 @@ public sealed class SmtpMailer(IOptions<EmailOptions> options)
                 : settings.UseStartTls ? SecureSocketOptions.StartTls : SecureSocketOptions.None;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(settings.Timeout);
-            await client.ConnectAsync(settings.Host ?? "", settings.Port, security, timeout.Token);
+            // Our own socket, for NoDelay: a message larger than one segment otherwise waits for the server's delayed
+            // ACK (about 40 ms on Linux) before its last bytes leave, which capped a pass at about 20 messages a second.
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(settings.Host ?? "", settings.Port, timeout.Token);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await client.ConnectAsync(socket, settings.Host ?? "", settings.Port, security, timeout.Token);
             if (!string.IsNullOrEmpty(settings.UserName))
                 await client.AuthenticateAsync(settings.UserName, settings.Password ?? "", timeout.Token);
             return new SmtpSession(client, settings.Timeout);
