@@ -1,7 +1,7 @@
 using AdminPortal.Benchmarks;
 
 // Each benchmark runs its baseline in the same process and reports the figure and the ratio.
-// Usage: dotnet run -c Release --project tests/AdminPortal.Benchmarks -- [ingest] [alerts] [page] [dispatch] [--quick]
+// Usage: dotnet run -c Release --project tests/AdminPortal.Benchmarks -- [ingest] [alerts] [page] [dispatch] [email] [--quick]
 var quick = args.Contains("--quick");
 
 // WebApplicationFactory finds the web project's folder through an attribute only test projects get; point at it.
@@ -22,6 +22,8 @@ if (Run("page"))
     failures += await AlertsPageBenchmark.RunAsync(quick) ? 0 : 1;
 if (Run("dispatch"))
     failures += await DispatchBenchmark.RunAsync(quick) ? 0 : 1;
+if (Run("email"))
+    failures += await EmailBenchmark.RunAsync(quick) ? 0 : 1;
 
 Console.WriteLine(failures == 0 ? "All targets met." : $"{failures} benchmark(s) missed their target.");
 return failures == 0 ? 0 : 1;
