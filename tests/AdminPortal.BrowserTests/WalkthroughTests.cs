@@ -102,7 +102,14 @@ public sealed class WalkthroughTests(WalkthroughSession session) : IClassFixture
         await Expect(page.GetByTestId("alert-status")).ToContainTextAsync("True positive");
         await Expect(page.GetByTestId("alert-comment").First).ToContainTextAsync("Closed by Node-RED playbook");
 
-        // 7. The playbook's Deliveries view: delivered, Node-RED answered 200.
+        // 7. The playbook's Deliveries view: delivered, Node-RED answered 200. The flow can close the alert before the
+        // dispatcher writes that answer down, and the view shows what is written when it opens.
+        await Eventually.WaitAsync(async () =>
+            {
+                await using var db = session.Portal.CreateDbContext();
+                return await db.Deliveries.AsNoTracking().Where(d => d.PlaybookId == playbookId).Select(d => d.State).ToListAsync();
+            },
+            states => states is [DeliveryState.Delivered], "The Node-RED playbook's delivery", states => string.Join(", ", states), TimeSpan.FromSeconds(15));
         await page.GotoAsync($"{session.BaseUrl}/settings/security-extensions/playbooks/{playbookId}/deliveries");
         await page.WaitForCircuitAsync();
         await Expect(page.GetByTestId("deliveries-title")).ToHaveTextAsync("Deliveries of Node-RED");
