@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using static AdminPortal.BrowserTests.ApiCalls;
 using static Microsoft.Playwright.Assertions;
 
 namespace AdminPortal.BrowserTests;
@@ -113,7 +114,7 @@ public sealed class MainPagesTests(LoopbackBrowserSession session) : IClassFixtu
     {
         using var api = new HttpClient { BaseAddress = new Uri(session.BaseUrl) };
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await session.AdminTokenAsync("seed"));
-        var playbook = await ReadAsync(await api.PostAsJsonAsync("/api/v1/playbooks/",
+        var playbook = await JsonAsync(await api.PostAsJsonAsync("/api/v1/playbooks/",
             new { name = "Ticketing webhook", url = receiverUrl + "/hook", description = "Opens a ticket for each alert" }), HttpStatusCode.Created);
         var playbookId = Guid.Parse(playbook.GetProperty("playbook").GetProperty("id").GetString()!);
 
@@ -123,7 +124,7 @@ public sealed class MainPagesTests(LoopbackBrowserSession session) : IClassFixtu
                      ("Failed log-on burst", 2, "LogOnFailed", true), ("Mass download", 1, "FileDownloaded", false), ("Admin activity", 0, "AdminActivity", false),
                  })
         {
-            var policy = await ReadAsync(await api.PostAsJsonAsync("/api/v1/policies/", new
+            var policy = await JsonAsync(await api.PostAsJsonAsync("/api/v1/policies/", new
             {
                 name, severity, description = $"Alerts on {activityType} activities.",
                 conditions = new[] { new { field = "activityType", @operator = "equals", values = new[] { activityType } } },
@@ -136,19 +137,12 @@ public sealed class MainPagesTests(LoopbackBrowserSession session) : IClassFixtu
         var activities = new[] { ("LogOnFailed", "mallory@contoso.com", "203.0.113.7"), ("AdminActivity", "eve@contoso.com", "198.51.100.23"),
                 ("FileDownloaded", "ada@contoso.com", "192.0.2.10"), ("AdminActivity", "grace@contoso.com", "192.0.2.11") }
             .Select(a => new { timestamp = at, app = "Office 365", activityType = a.Item1, user = a.Item2, ipAddress = a.Item3, country = "NL" });
-        await ReadAsync(await api.PostAsJsonAsync("/api/v1/activities/ingest/", activities), HttpStatusCode.OK);
+        await JsonAsync(await api.PostAsJsonAsync("/api/v1/activities/ingest/", activities), HttpStatusCode.OK);
         await session.DeliveryWhenAsync(playbookId, d => d.State == Core.Features.Dispatch.DeliveryState.Delivered);
 
         var alerts = await api.PostAsJsonAsync("/cas/api/v1/alerts/", new { filters = new { }, limit = 1, sortField = "date", sortDirection = "desc" });
-        var alertId = (await ReadAsync(alerts, HttpStatusCode.OK)).GetProperty("data")[0].GetProperty("_id").GetString()!;
+        var alertId = (await JsonAsync(alerts, HttpStatusCode.OK)).GetProperty("data")[0].GetProperty("_id").GetString()!;
         return (linked!, playbookId, alertId);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"{(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     /// <summary>A webhook receiver on 127.0.0.1 that answers 200.</summary>

@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using static AdminPortal.BrowserTests.ApiCalls;
 using static Microsoft.Playwright.Assertions;
 
 namespace AdminPortal.BrowserTests;
@@ -276,17 +277,6 @@ public sealed class PowerAutomatePathTests(LoopbackBrowserSession session) : ICl
             deliveries => "not delivered once: " + string.Join("; ", deliveries.Select(d => $"{d.State} after {d.AttemptCount} ({d.LastStatusCode}: {d.LastError})")),
             TimeSpan.FromSeconds(15));
         return deliveries[0];
-    }
-
-    private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status,
-            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode}, expected {(int)status}: {body}");
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.Clone();
     }
 }
 

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using static AdminPortal.BrowserTests.ApiCalls;
 using static Microsoft.Playwright.Assertions;
 
 namespace AdminPortal.BrowserTests;
@@ -94,17 +95,6 @@ public sealed class ReplayDeliveryTests(LoopbackBrowserSession session) : IClass
 
         // The receiver got the same webhook-id twice: the delivery's id.
         Assert.Equal(new[] { deliveryId.ToString(), deliveryId.ToString() }, receiver.WebhookIds);
-    }
-
-    private static StringContent Json(object value) => new(JsonSerializer.Serialize(value), Encoding.UTF8, "application/json");
-
-    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status,
-            $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.PathAndQuery}: {(int)response.StatusCode}, expected {(int)status}: {body}");
-        using var json = JsonDocument.Parse(body);
-        return json.RootElement.Clone();
     }
 }
 
