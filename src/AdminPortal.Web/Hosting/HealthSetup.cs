@@ -64,29 +64,40 @@ public sealed class DatabaseHealthCheck(IDbContextFactory<PortalDbContext> conte
     }
 }
 
-/// <summary>Degraded when the oldest due delivery has waited longer than <see cref="DispatchOptions.StuckAfter"/>.</summary>
-public sealed class DispatchHealthCheck(DispatchMetrics metrics, IOptions<DispatchOptions> options) : IHealthCheck
+/// <summary>
+/// The shape both queue checks share: Degraded when the queue's oldest waiting item is older than the bound, or when the
+/// queue cannot be read; Healthy otherwise.
+/// </summary>
+internal static class QueueAge
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public static async Task<HealthCheckResult> JudgeAsync(HealthCheckContext context, Func<CancellationToken, Task<TimeSpan>> oldest, TimeSpan bound,
+        Func<string, string, string> describe, string unreadable, CancellationToken cancellationToken)
     {
         try
         {
-            var (_, age) = await metrics.QueueAsync(cancellationToken);
-            var bound = options.Value.StuckAfter;
+            var age = await oldest(cancellationToken);
             return age > bound
-                ? new HealthCheckResult(context.Registration.FailureStatus,
-                    $"The oldest due delivery has waited {Format(age)}, more than Dispatch:StuckAfter ({Format(bound)}).")
+                ? new HealthCheckResult(context.Registration.FailureStatus, describe(Format(age), Format(bound)))
                 : HealthCheckResult.Healthy();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, "The delivery queue could not be read.", e);
+            return new HealthCheckResult(context.Registration.FailureStatus, unreadable, e);
         }
     }
 
     /// <summary>Whole seconds, days first when there are any: 00:12:31, 1.02:00:00.</summary>
-    internal static string Format(TimeSpan span) =>
+    private static string Format(TimeSpan span) =>
         TimeSpan.FromSeconds(Math.Floor(span.TotalSeconds)).ToString("c", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Degraded when the oldest due delivery has waited longer than <see cref="DispatchOptions.StuckAfter"/>.</summary>
+public sealed class DispatchHealthCheck(DispatchMetrics metrics, IOptions<DispatchOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        QueueAge.JudgeAsync(context, async token => (await metrics.QueueAsync(token)).OldestDueAge, options.Value.StuckAfter,
+            (age, bound) => $"The oldest due delivery has waited {age}, more than Dispatch:StuckAfter ({bound}).",
+            "The delivery queue could not be read.", cancellationToken);
 }
 
 /// <summary>
@@ -95,22 +106,10 @@ public sealed class DispatchHealthCheck(DispatchMetrics metrics, IOptions<Dispat
 /// </summary>
 public sealed class EmailHealthCheck(EmailService email, IOptions<EmailOptions> options) : IHealthCheck
 {
-    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-    {
-        if (!email.IsConfigured)
-            return HealthCheckResult.Healthy();
-        try
-        {
-            var age = await email.OldestUnsentAgeAsync(cancellationToken);
-            var bound = options.Value.StuckAfter;
-            return age > bound
-                ? new HealthCheckResult(context.Registration.FailureStatus,
-                    $"The oldest unsent alert e-mail was queued {DispatchHealthCheck.Format(age)} ago, more than Email:StuckAfter ({DispatchHealthCheck.Format(bound)}); its alert's page shows the server's answer.")
-                : HealthCheckResult.Healthy();
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return new HealthCheckResult(context.Registration.FailureStatus, "The e-mail queue could not be read.", e);
-        }
-    }
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        !email.IsConfigured
+            ? Task.FromResult(HealthCheckResult.Healthy())
+            : QueueAge.JudgeAsync(context, email.OldestUnsentAgeAsync, options.Value.StuckAfter,
+                (age, bound) => $"The oldest unsent alert e-mail was queued {age} ago, more than Email:StuckAfter ({bound}); its alert's page shows the server's answer.",
+                "The e-mail queue could not be read.", cancellationToken);
 }
